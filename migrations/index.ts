@@ -1,0 +1,8 @@
+import { Identity1795251411575 } from './1795251411575-Identity.js';
+
+/**
+ * Every migration, in order. TypeORM is given classes rather than a glob so that the
+ * service, the CLI and the tests (ESM, TypeScript) load exactly the same list.
+ * A test checks that every file in this folder is listed here.
+ */
+export const MIGRATIONS: Function[] = [Identity1795251411575];

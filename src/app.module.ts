@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { ORM_ENTITIES } from './orm-entities.js';
+import { AuthModule } from './shared/auth/auth.module.js';
+import { dataSourceOptions } from './shared/database/data-source-options.js';
+import { GraphqlPlatformModule } from './shared/graphql/graphql-platform.module.js';
+import { ObservabilityModule } from './shared/observability/observability.module.js';
+import { MqttModule } from './shared/mqtt/mqtt.module.js';
+import { PubSubModule } from './shared/pubsub/pubsub.module.js';
+import { MIGRATIONS } from '../migrations/index.js';
+
+/**
+ * The composition root. Shared platform first (config, database, auth, GraphQL, PubSub,
+ * MQTT, health/metrics/logs), then one module per bounded context:
+ *
+ *   identity/        users, roles, permissions, login, tokens
+ *
+ * See ARCHITECTURE.md in ../shared for the layers inside each context.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        TypeOrmModule.forRoot(
+          dataSourceOptions({
+            url: config.DATABASE_URL!,
+            poolSize: config.DB_POOL_SIZE,
+            entities: ORM_ENTITIES,
+            migrations: MIGRATIONS,
+            migrationsRun: true,
+          }),
+        ),
+        PubSubModule,
+        MqttModule,
+        AuthModule.forRoot(IdentityModule),
+        GraphqlPlatformModule,
+        IdentityModule,
+      ],
+    };
+  }
+}

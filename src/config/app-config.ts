@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || typeof value === 'boolean'
+    ? value
+    : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase())
+      ? true
+      : ['0', 'false', 'no', 'off'].includes(String(value).toLowerCase())
+        ? false
+        : value;
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Secrets that ship in .env.example and the README: refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'plantgraph-development-secret-change-me';
+export const WELL_KNOWN_ADMIN_PASSWORDS = ['admin', 'password', 'changeme', 'plantgraph', 'admin123'];
+
+/**
+ * Every setting the service reads, with its default. The only reader of process.env:
+ * it is validated once at boot and injected everywhere else as AppConfig.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsString() HOST = '0.0.0.0';
+
+  /** postgres://user:pass@host:port/db — when unset, an embedded PostgreSQL is started. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string;
+  @IsString() EMBEDDED_PG_DIR = '.data/postgres';
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT = 5432;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+
+  /** mqtt://host:port — when unset, an embedded broker is started. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^mqtts?:\/\/|^wss?:\/\//) MQTT_URL?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_MQTT_PORT = 1883;
+  @Matches(/^[A-Za-z0-9_-]{1,23}$/) MQTT_CLIENT_ID = 'plantgraph';
+  /** Shared-subscription group for several replicas ($share/<group>/…); empty = plain subscriptions. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9_-]+$/) MQTT_SHARED_GROUP?: string;
+  @Transform(toInt) @IsInt() @Min(128) MQTT_MAX_PAYLOAD_BYTES = 256 * 1024;
+  @Transform(toInt) @IsInt() @Min(1) MQTT_MAX_IN_FLIGHT = 5000;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_USERNAME?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_PASSWORD?: string;
+
+  /** redis://host:port — when set, subscription events travel through Redis to every replica. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string;
+
+  @IsString() @MinLength(16) JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+  @Transform(toInt) @IsInt() @Min(30) @Max(86400) JWT_ACCESS_TTL_SECONDS = 900;
+  @Transform(toInt) @IsInt() @Min(1) @Max(365) REFRESH_TOKEN_TTL_DAYS = 30;
+
+  @IsEmail() ADMIN_EMAIL = 'admin@plantgraph.local';
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8) ADMIN_PASSWORD?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_EMAIL = 5;
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_CLIENT = 20;
+  @Transform(toInt) @IsInt() @Min(1) LOGIN_THROTTLE_WINDOW_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(50) GRAPHQL_MAX_DEPTH = 12;
+  @Transform(toInt) @IsInt() @Min(10) GRAPHQL_MAX_COMPLEXITY = 5000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  /** Human-readable logs; default on in development, JSON lines otherwise. */
+  @Transform(toBool) @IsOptional() @IsBoolean() LOG_PRETTY?: boolean;
+
+  /** The built-in device simulator; default on when both PostgreSQL and the broker are embedded. */
+  @Transform(toBool) @IsOptional() @IsBoolean() SIMULATOR?: boolean;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Builds and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const input = Object.fromEntries(known.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
+  const config = plainToInstance(AppConfig, input, { exposeDefaultValues: true });
+  const problems = validateSync(config, { forbidUnknownValues: false }).map(
+    (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
+  if (config.isProduction) {
+    if (!env.JWT_SECRET || config.JWT_SECRET === DEVELOPMENT_JWT_SECRET)
+      problems.push('JWT_SECRET: must be set to a secret of your own when NODE_ENV=production');
+    if (config.ADMIN_PASSWORD && WELL_KNOWN_ADMIN_PASSWORDS.includes(config.ADMIN_PASSWORD.toLowerCase()))
+      problems.push('ADMIN_PASSWORD: a well-known default password is refused when NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../../config/app-config.js';
+import { GqlAuthGuard } from './gql-auth.guard.js';
+import { JwtStrategy } from './jwt.strategy.js';
+
+/**
+ * Token verification and the global guard. `principalsFrom` is the module that provides
+ * PrincipalResolver (identity): wired by the app root so that shared/ depends on no context.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(principalsFrom: NonNullable<ModuleMetadata['imports']>[number]): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [
+        principalsFrom,
+        PassportModule,
+        JwtModule.registerAsync({
+          global: true,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            secret: config.JWT_SECRET,
+            signOptions: { algorithm: 'HS256', expiresIn: config.JWT_ACCESS_TTL_SECONDS },
+            verifyOptions: { algorithms: ['HS256'] },
+          }),
+        }),
+      ],
+      providers: [JwtStrategy, { provide: APP_GUARD, useClass: GqlAuthGuard }],
+      exports: [JwtModule],
+    };
+  }
+}

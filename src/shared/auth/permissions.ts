@@ -1,0 +1,17 @@
+/**
+ * The catalogue of API permissions. Roles (identity) hold some of them; resolvers declare
+ * the one they need with @RequirePermission. A user may act if any of their roles grants it.
+ */
+export const PERMISSIONS = {
+  USERS_READ: 'users:read',
+  USERS_WRITE: 'users:write',
+  ROLES_READ: 'roles:read',
+  ROLES_WRITE: 'roles:write',
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSIONS);
+
+export function isPermission(value: string): value is Permission {
+  return (ALL_PERMISSIONS as readonly string[]).includes(value);
+}

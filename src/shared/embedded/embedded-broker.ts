@@ -1,0 +1,22 @@
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import { choosePort } from './free-port.js';
+import type { EmbeddedService } from './embedded-postgres.js';
+
+/** An in-process MQTT 3.1.1 broker (aedes) for the one-command start and the tests. */
+export async function startEmbeddedBroker(preferredPort: number): Promise<EmbeddedService> {
+  const port = await choosePort(preferredPort);
+  const broker = await Aedes.createBroker();
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    stop: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../../config/app-config.js';
+import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsService } from './metrics.service.js';
+import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.js';
+
+/**
+ * Logs (structured JSON with a request id; pretty in development), GET /health and
+ * GET /metrics (Prometheus). MetricsService is global: any component declares its metrics.
+ */
+@Global()
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          genReqId: (req, res) => {
+            const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? randomUUID();
+            res.setHeader('x-request-id', id);
+            return id;
+          },
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.variables.input.password'],
+          autoLogging: { ignore: (req) => ['/health', '/metrics'].includes(req.url ?? '') },
+          transport: (config.LOG_PRETTY ?? config.NODE_ENV === 'development')
+            ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+            : undefined,
+        },
+      }),
+    }),
+  ],
+  controllers: [HealthController, MetricsController],
+  providers: [MetricsService, PlatformGauges],
+  exports: [MetricsService],
+})
+export class ObservabilityModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,44 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { PubSub as MemoryEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../../config/app-config.js';
+import { PubSub } from './pub-sub.js';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Events cross Redis as JSON; dates come back as Date objects so scalars serialise them alike. */
+const reviveDates = (_key: string, value: unknown) =>
+  typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : value;
+
+function createEngine(config: AppConfig) {
+  if (!config.REDIS_URL) return { engine: new MemoryEngine(), close: async () => undefined };
+  const publisher = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null });
+  const subscriber = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null });
+  const engine = new RedisPubSub({ publisher, subscriber, reviver: reviveDates });
+  return { engine, close: () => engine.close().then(() => undefined) };
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: 'PUBSUB_ENGINE',
+      inject: [AppConfig],
+      useFactory: createEngine,
+    },
+    {
+      provide: PubSub,
+      inject: ['PUBSUB_ENGINE'],
+      useFactory: ({ engine }: ReturnType<typeof createEngine>) => new PubSub(engine),
+    },
+  ],
+  exports: [PubSub],
+})
+export class PubSubModule implements OnApplicationShutdown {
+  constructor(@Inject('PUBSUB_ENGINE') private readonly engine: ReturnType<typeof createEngine>) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.engine.close();
+  }
+}

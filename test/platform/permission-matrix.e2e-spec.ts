@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { collect, startTestApp, type TestApp } from '../harness/app.js';
+import { waitFor } from '../harness/wait-for.js';
+
+/**
+ * The README's permission matrix is the specification: every root field of the schema has
+ * a row, and every protected operation is run as every seeded role and as an anonymous
+ * client; the guard's answer must match the row.
+ */
+const ROLES = ['admin', 'manager', 'supervisor', 'operator', 'member', 'anonymous'] as const;
+type Caller = (typeof ROLES)[number];
+
+function readMatrix(): Map<string, Record<Caller, boolean>> {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.split('<!-- permission-matrix:start -->')[1]?.split('<!-- permission-matrix:end -->')[0];
+  if (!section) throw new Error('README.md has no permission matrix section');
+  const rows = section.split('\n').filter((l) => /^\|\s*`/.test(l));
+  return new Map(
+    rows.map((row) => {
+      const [operation, ...cells] = row.split('|').slice(1, -1).map((c) => c.trim());
+      if (cells.length !== ROLES.length) throw new Error(`README matrix row has ${cells.length} cells: ${row}`);
+      return [operation.replace(/`/g, ''), Object.fromEntries(ROLES.map((r, i) => [r, cells[i] === '✓'])) as Record<Caller, boolean>];
+    }),
+  );
+}
+
+interface Sample {
+  query: string;
+  variables?: (t: Fixtures) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Subscriptions: makes an event happen so that an accepted subscription shows it. */
+  trigger?: (t: Fixtures) => Promise<unknown>;
+}
+
+interface Fixtures {
+  app: TestApp;
+  adminToken: string;
+  password(caller: Caller): string;
+  email(caller: Caller): string;
+  throwawayUser(): Promise<string>;
+  throwawayRole(): Promise<string>;
+}
+
+const SAMPLES: Record<string, Sample> = {
+  login: { query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', variables: () => ({ i: { email: 'x@plantgraph.test', password: 'wrong-one' } }) },
+  refreshToken: { query: 'mutation { refreshToken(token: "00000000-0000-0000-0000-000000000000.x") { accessToken } }' },
+  me: { query: '{ me { id } }' },
+  logout: { query: 'mutation { logout(refreshToken: "00000000-0000-0000-0000-000000000000.x") }' },
+  logoutEverywhere: { query: 'mutation { logoutEverywhere }' },
+  changePassword: { query: 'mutation { changePassword(input: { currentPassword: "not-it", newPassword: "whatever-1" }) { accessToken } }' },
+  users: { query: '{ users { totalCount } }' },
+  user: { query: 'query($id: ID!) { user(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
+  createUser: {
+    query: 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
+    variables: () => ({ i: { email: `new-${Math.random().toString(36).slice(2)}@plantgraph.test`, displayName: 'New' } }),
+  },
+  updateUser: { query: 'mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Renamed" }) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
+  deleteUser: { query: 'mutation($id: ID!) { deleteUser(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
+  roles: { query: '{ roles { id } }' },
+  createRole: { query: 'mutation($n: String!) { createRole(input: { name: $n }) { id } }', variables: () => ({ n: `r${Math.random().toString(36).slice(2, 10)}` }) },
+  updateRole: { query: 'mutation($id: ID!) { updateRole(id: $id, input: { description: "d" }) { id } }', variables: async (f) => ({ id: await f.throwawayRole() }) },
+  deleteRole: { query: 'mutation($id: ID!) { deleteRole(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayRole() }) },
+  userChanged: {
+    query: 'subscription { userChanged { kind user { id } } }',
+    trigger: (f) => f.throwawayUser(),
+  },
+};
+
+describe('permission matrix (README) against every role', () => {
+  let app: TestApp;
+  let fixtures: Fixtures;
+  const matrix = readMatrix();
+  const tokens = new Map<Caller, string>();
+
+  beforeAll(async () => {
+    app = await startTestApp({ LOGIN_MAX_FAILURES_PER_CLIENT: '10000' });
+    const adminToken = await app.login();
+    const email = (c: Caller) => `matrix-${c}@plantgraph.test`;
+    const password = (c: Caller) => `matrix-${c}-password`;
+    fixtures = {
+      app,
+      adminToken,
+      email,
+      password,
+      throwawayUser: async () =>
+        (
+          await app.graphql(
+            'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
+            { i: { email: `tmp-${Math.random().toString(36).slice(2)}@plantgraph.test`, displayName: 'Tmp' } },
+            adminToken,
+          )
+        ).data!.createUser.id,
+      throwawayRole: async () =>
+        (
+          await app.graphql(
+            'mutation($n: String!) { createRole(input: { name: $n }) { id } }',
+            { n: `tmp${Math.random().toString(36).slice(2, 10)}` },
+            adminToken,
+          )
+        ).data!.createRole.id,
+    };
+    for (const role of ROLES.filter((r) => r !== 'anonymous')) {
+      await app.graphql(
+        'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
+        { i: { email: email(role), displayName: role, password: password(role), roles: [role] } },
+        adminToken,
+      );
+    }
+  });
+  afterAll(() => app.close());
+
+  const freshToken = async (caller: Caller) =>
+    caller === 'anonymous' ? undefined : app.login(fixtures.email(caller), fixtures.password(caller));
+
+  it('has a README row for every root field of the schema, and no other', () => {
+    const schema = app.app.get(GraphQLSchemaHost).schema;
+    const fields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
+      .flatMap((type) => (type ? Object.keys(type.getFields()) : []))
+      .sort();
+    expect([...matrix.keys()].sort()).toEqual(fields);
+    expect(Object.keys(SAMPLES).sort()).toEqual(fields);
+  });
+
+  for (const caller of ROLES) {
+    it(`answers ${caller} as the matrix says`, async () => {
+      tokens.set(caller, (await freshToken(caller)) ?? '');
+      const outcomes: Record<string, boolean> = {};
+      const expected: Record<string, boolean> = {};
+      for (const [operation, sample] of Object.entries(SAMPLES)) {
+        expected[operation] = matrix.get(operation)![caller];
+        // Operations that end sessions get a token of their own.
+        const token = operation === 'logoutEverywhere' ? await freshToken(caller) : tokens.get(caller) || undefined;
+        const variables = (await sample.variables?.(fixtures)) ?? {};
+        outcomes[operation] = sample.query.startsWith('subscription')
+          ? await subscriptionAccepted(sample, variables, token)
+          : accepted(await app.graphql(sample.query, variables, token));
+      }
+      expect(outcomes).toEqual(expected);
+    });
+  }
+
+  function accepted(result: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }): boolean {
+    return !result.errors?.some(
+      (e) => e.extensions?.code === 'FORBIDDEN' || (e.extensions?.code === 'UNAUTHENTICATED' && e.message === 'Authentication required'),
+    );
+  }
+
+  async function subscriptionAccepted(sample: Sample, variables: Record<string, unknown>, token?: string): Promise<boolean> {
+    let closeCode: number | undefined;
+    const client = app.wsClient(token, { on: { closed: (event) => void (closeCode = (event as { code: number }).code) } });
+    const subscription = collect(client, sample.query, variables);
+    try {
+      return await waitFor(
+        async () => {
+          if (closeCode === 4401 || closeCode === 4403) return 'refused' as const;
+          if (subscription.error || subscription.events.some((e) => e.errors?.length)) return 'refused' as const;
+          if (subscription.events.some((e) => e.data)) return 'accepted' as const;
+          await sample.trigger?.(fixtures);
+          return undefined;
+        },
+        { what: 'the subscription to be accepted or refused', intervalMs: 100 },
+      ).then((outcome) => outcome === 'accepted');
+    } finally {
+      subscription.unsubscribe();
+      await client.dispose();
+    }
+  }
+});
