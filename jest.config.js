@@ -19,6 +19,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // Integration tests start real services; waits inside tests have their own deadlines.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -27,7 +29,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -41,31 +41,31 @@ export class AppConfig {
   @IsString() HOST = '0.0.0.0';
 
   /** postgres://user:pass@host:port/db — when unset, an embedded PostgreSQL is started. */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string = undefined;
   @IsString() EMBEDDED_PG_DIR = '.data/postgres';
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT = 5432;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
 
   /** mqtt://host:port — when unset, an embedded broker is started. */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^mqtts?:\/\/|^wss?:\/\//) MQTT_URL?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^mqtts?:\/\/|^wss?:\/\//) MQTT_URL?: string = undefined;
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_MQTT_PORT = 1883;
   @Matches(/^[A-Za-z0-9_-]{1,23}$/) MQTT_CLIENT_ID = 'plantgraph';
   /** Shared-subscription group for several replicas ($share/<group>/…); empty = plain subscriptions. */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9_-]+$/) MQTT_SHARED_GROUP?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9_-]+$/) MQTT_SHARED_GROUP?: string = undefined;
   @Transform(toInt) @IsInt() @Min(128) MQTT_MAX_PAYLOAD_BYTES = 256 * 1024;
   @Transform(toInt) @IsInt() @Min(1) MQTT_MAX_IN_FLIGHT = 5000;
-  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_USERNAME?: string;
-  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_USERNAME?: string = undefined;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_PASSWORD?: string = undefined;
 
   /** redis://host:port — when set, subscription events travel through Redis to every replica. */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string = undefined;
 
   @IsString() @MinLength(16) JWT_SECRET = DEVELOPMENT_JWT_SECRET;
   @Transform(toInt) @IsInt() @Min(30) @Max(86400) JWT_ACCESS_TTL_SECONDS = 900;
   @Transform(toInt) @IsInt() @Min(1) @Max(365) REFRESH_TOKEN_TTL_DAYS = 30;
 
   @IsEmail() ADMIN_EMAIL = 'admin@plantgraph.local';
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8) ADMIN_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8) ADMIN_PASSWORD?: string = undefined;
 
   @Transform(toInt) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_EMAIL = 5;
   @Transform(toInt) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_CLIENT = 20;
@@ -76,10 +76,10 @@ export class AppConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** Human-readable logs; default on in development, JSON lines otherwise. */
-  @Transform(toBool) @IsOptional() @IsBoolean() LOG_PRETTY?: boolean;
+  @Transform(toBool) @IsOptional() @IsBoolean() LOG_PRETTY?: boolean = undefined;
 
   /** The built-in device simulator; default on when both PostgreSQL and the broker are embedded. */
-  @Transform(toBool) @IsOptional() @IsBoolean() SIMULATOR?: boolean;
+  @Transform(toBool) @IsOptional() @IsBoolean() SIMULATOR?: boolean = undefined;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -44,6 +44,8 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     LOG_LEVEL: 'error',
     LOG_PRETTY: 'false',
     DB_POOL_SIZE: '5',
+    // The second CI pass runs against real services: events then travel through Redis too.
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
   const app = await createApp(config);

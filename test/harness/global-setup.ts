@@ -1,3 +1,4 @@
+import './ts-resolution.cjs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';

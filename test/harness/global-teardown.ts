@@ -1,3 +1,4 @@
+import './ts-resolution.cjs';
 import pg from 'pg';
 import type { EmbeddedService } from '../../src/shared/embedded/embedded-postgres.js';
 

@@ -16,7 +16,8 @@ describe('login and tokens', () => {
       { i: { email, displayName: email.split('@')[0], password, roles } },
       admin,
     );
-    return created.data!.createUser.id as string;
+    if (!created.data) throw new Error(JSON.stringify(created.errors));
+    return created.data.createUser.id as string;
   };
 
   beforeAll(async () => {

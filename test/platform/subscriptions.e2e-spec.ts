@@ -41,8 +41,11 @@ describe('graphql-ws subscriptions', () => {
   });
 
   it('delivers events to an authorised subscriber, filtered by its arguments', async () => {
+    const pubsub = t.app.get(PubSub);
+    const before = pubsub.activeSubscriptions();
     const client = t.wsClient(admin);
     const all = collect(client, USER_CHANGED);
+    await waitFor(() => pubsub.activeSubscriptions() === before + 1, { what: 'the subscription to start' });
     const watchedId = (await t.graphql(CREATE, { i: { email: 'watched@plantgraph.test', displayName: 'W' } }, admin)).data!
       .createUser.id;
     const onlyWatched = collect(client, USER_CHANGED, { ids: [watchedId] });
@@ -56,6 +59,7 @@ describe('graphql-ws subscriptions', () => {
     expect(all.events[0].data!.userChanged).toMatchObject({ kind: 'CREATED', user: { email: 'watched@plantgraph.test' } });
     expect(onlyWatched.events.every((e) => e.data!.userChanged.user.id === watchedId)).toBe(true);
     expect(onlyWatched.events[0].data!.userChanged.kind).toBe('UPDATED');
+    await client.dispose();
   });
 
   it('refuses the next operation of a user disabled after connecting', async () => {
@@ -85,12 +89,8 @@ describe('graphql-ws subscriptions', () => {
 
   it('releases everything a subscription held: 1,000 subscribe/unsubscribe cycles', async () => {
     const pubsub = t.app.get(PubSub);
-    const client = t.wsClient(admin);
-    const warm = collect(client, USER_CHANGED);
-    await waitFor(() => pubsub.activeSubscriptions() >= 1, { what: 'the first subscription' });
-    warm.unsubscribe();
-    await waitFor(() => pubsub.activeSubscriptions() === 0, { what: 'release of the first subscription' });
     const baseline = pubsub.activeSubscriptions();
+    const client = t.wsClient(admin);
     for (let round = 0; round < 10; round++) {
       const batch = Array.from({ length: 100 }, () => collect(client, USER_CHANGED));
       await waitFor(() => pubsub.activeSubscriptions() === baseline + 100, { what: `round ${round} to subscribe` });
@@ -101,12 +101,15 @@ describe('graphql-ws subscriptions', () => {
   });
 
   it('refuses operations deeper than the depth limit, over HTTP and over graphql-ws', async () => {
-    const deep = `{ me { roles { name } } ${'__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }'} }`;
-    const http = await t.graphql(deep, {}, admin);
+    const shallow = await startTestApp({ GRAPHQL_MAX_DEPTH: '2' });
+    const token = await shallow.login();
+    const deep = '{ me { roles { name } } }';
+    const http = await shallow.graphql(deep, {}, token);
     expect(http.errors![0].message).toMatch(/depth/i);
-    const ws = collect(t.wsClient(admin), deep);
+    const ws = collect(shallow.wsClient(token), deep);
     await waitFor(() => ws.error ?? ws.events[0], { what: 'the refusal over graphql-ws' });
     expect(JSON.stringify(ws.error ?? ws.events[0])).toMatch(/depth/i);
+    await shallow.close();
   });
 });
 

@@ -1,7 +1,6 @@
-import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../../config/app-config.js';
 import { GqlAuthGuard } from './gql-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -12,13 +11,12 @@ import { JwtStrategy } from './jwt.strategy.js';
  */
 @Module({})
 export class AuthModule {
-  static forRoot(principalsFrom: NonNullable<ModuleMetadata['imports']>[number]): DynamicModule {
+  static forRoot(principalsFrom: Type | DynamicModule): DynamicModule {
     return {
       module: AuthModule,
       global: true,
       imports: [
         principalsFrom,
-        PassportModule,
         JwtModule.registerAsync({
           global: true,
           inject: [AppConfig],
@@ -30,7 +28,7 @@ export class AuthModule {
         }),
       ],
       providers: [JwtStrategy, { provide: APP_GUARD, useClass: GqlAuthGuard }],
-      exports: [JwtModule],
+      exports: [JwtModule, principalsFrom],
     };
   }
 }

@@ -21,7 +21,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     synchronize: false,
     // gen_random_uuid() is built into PostgreSQL 13+; no uuid-ossp extension needed.
     uuidExtension: 'pgcrypto',
-    logging: ['error'],
+    // Failed queries surface as errors where they happen; TypeORM's own logger would print parameters.
+    logging: false,
     extra: { max: settings.poolSize, application_name: 'plantgraph' },
   };
 }

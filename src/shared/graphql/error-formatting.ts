@@ -1,6 +1,6 @@
-import { unwrapResolverError } from '@apollo/server/errors';
-import { HttpException, Logger } from '@nestjs/common';
-import type { GraphQLFormattedError } from 'graphql';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import type { GqlExceptionFilter } from '@nestjs/graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors/domain-errors.js';
 
 const logger = new Logger('GraphQL');
@@ -22,13 +22,16 @@ const GRAPHQL_CODES = new Set([
  * INTERNAL_SERVER_ERROR without internals (no stack, no SQL).
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError)
     return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
   if (original instanceof HttpException) return { ...base, ...fromHttpException(original) };
   const code = formatted.extensions?.code as string | undefined;
   if (code && GRAPHQL_CODES.has(code)) return { ...base, extensions: pickPublicExtensions(formatted.extensions!) };
+  // A GraphQLError of its own (no cause underneath) comes from parsing or validation, e.g. the depth limit.
+  if (original instanceof GraphQLError && !code)
+    return { ...base, extensions: { ...pickPublicExtensions(formatted.extensions ?? {}), code: 'GRAPHQL_VALIDATION_FAILED' } };
   logger.error({ err: original, path: formatted.path }, 'Unexpected error while executing an operation');
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
@@ -51,4 +54,20 @@ function fromHttpException(exception: HttpException): Pick<GraphQLFormattedError
 function pickPublicExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
   const { stacktrace: _stack, exception: _exception, ...rest } = extensions;
   return rest;
+}
+
+/** The same formatting for errors sent over graphql-ws (Apollo's formatError covers HTTP only). */
+export function formatGraphQLErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => formatGraphQLError(error.toJSON(), error));
+}
+
+/**
+ * Hands every resolver error to GraphQL untouched, so that formatGraphQLError decides what
+ * the client sees and what is logged (Nest would otherwise log expected domain errors).
+ */
+@Catch()
+export class PassThroughGraphqlExceptionFilter implements GqlExceptionFilter {
+  catch(exception: unknown) {
+    return exception;
+  }
 }

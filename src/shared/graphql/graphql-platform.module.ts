@@ -1,12 +1,14 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { JwtService } from '@nestjs/jwt';
 import { parse, type GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { AppConfig } from '../../config/app-config.js';
 import { PrincipalResolver } from '../auth/principal.js';
-import { formatGraphQLError } from './error-formatting.js';
+import { formatGraphQLError, formatGraphQLErrors, PassThroughGraphqlExceptionFilter } from './error-formatting.js';
 import { authenticateConnection, buildGraphQLContext } from './graphql-context.js';
 import { checkSubscriptionOperation, complexityError, depthRule, type OperationLimits } from './operation-limits.js';
 import { graphiqlLandingPage } from './graphiql/graphiql-landing-page.js';
@@ -85,6 +87,14 @@ function tryParse(query: string) {
                 );
                 return errors.length ? [...errors] : undefined;
               },
+              onNext: (_ctx, _id, _payload, _args, result) =>
+                result.errors?.length ? { ...result, errors: formatGraphQLErrors(result.errors) } : result,
+              // Errors thrown while a subscription starts or runs (guards included). Nest's
+              // option type omits onError, but hands every graphql-ws option to the server.
+              ...({ onError: (_ctx, _id, _payload, errors) => formatGraphQLErrors(errors) } satisfies Pick<
+                ServerOptions,
+                'onError'
+              >),
             },
           },
         };
@@ -92,5 +102,6 @@ function tryParse(query: string) {
     }),
   ],
   controllers: [GraphiqlAssetsController],
+  providers: [{ provide: APP_FILTER, useClass: PassThroughGraphqlExceptionFilter }],
 })
 export class GraphqlPlatformModule {}

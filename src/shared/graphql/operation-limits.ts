@@ -1,4 +1,12 @@
-import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
@@ -9,7 +17,18 @@ export interface OperationLimits {
 
 /** Validation rule refusing operations nested deeper than the limit (introspection exempt). */
 export function depthRule(limits: OperationLimits): ValidationRule {
-  return maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true });
+  return maxDepthRule({
+    n: limits.maxDepth,
+    ignoreIntrospection: true,
+    flattenFragments: true,
+    exposeLimits: true,
+    // Report like any validation error instead of throwing out of validation (an internal error).
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) =>
+        (context as ValidationContext).reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+    ],
+  });
 }
 
 /**

@@ -5,9 +5,7 @@
  * `+` or `#` matches without capturing.
  */
 export type PatternLevel =
-  | { kind: 'literal'; value: string }
-  | { kind: 'single'; name?: string }
-  | { kind: 'multi'; name?: string };
+  { kind: 'literal'; value: string } | { kind: 'single'; name?: string } | { kind: 'multi'; name?: string };
 
 export interface TopicPattern {
   readonly pattern: string;

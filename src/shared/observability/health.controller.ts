@@ -1,8 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
+import { DatabaseProbe } from '../database/database-probe.js';
 import { MqttService } from '../mqtt/mqtt.service.js';
 
 const DATABASE_TIMEOUT_MS = 2000;
@@ -11,30 +10,16 @@ const DATABASE_TIMEOUT_MS = 2000;
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbe,
     private readonly mqtt: MqttService,
   ) {}
 
   @Public()
   @Get()
   async health(@Res() res: Response): Promise<void> {
-    const database = (await this.databaseAnswers()) ? 'up' : 'down';
+    const database = (await this.database.answers(DATABASE_TIMEOUT_MS)) ? 'up' : 'down';
     const broker = this.mqtt.isConnected() ? 'up' : 'down';
     const ok = database === 'up' && broker === 'up';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, broker });
-  }
-
-  private async databaseAnswers(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DATABASE_TIMEOUT_MS)));
-    const query = this.dataSource
-      .query('SELECT 1')
-      .then(() => true)
-      .catch(() => false);
-    try {
-      return await Promise.race([query, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

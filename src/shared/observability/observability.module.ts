@@ -2,6 +2,7 @@ import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestj
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
+import { DatabaseProbe } from '../database/database-probe.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
@@ -34,7 +35,7 @@ import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.js';
     }),
   ],
   controllers: [HealthController, MetricsController],
-  providers: [MetricsService, PlatformGauges],
+  providers: [MetricsService, PlatformGauges, DatabaseProbe],
   exports: [MetricsService],
 })
 export class ObservabilityModule implements NestModule {

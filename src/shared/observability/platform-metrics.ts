@@ -1,7 +1,6 @@
 import { Injectable, type NestMiddleware, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import type { DataSource } from 'typeorm';
+import { DatabaseProbe } from '../database/database-probe.js';
 import { PubSub } from '../pubsub/pub-sub.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -26,25 +25,19 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
-interface PoolStats {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
-
 /** Gauges read when /metrics is scraped: database pool and open subscriptions. */
 @Injectable()
 export class PlatformGauges implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: DatabaseProbe,
     private readonly pubsub: PubSub,
   ) {}
 
   onModuleInit(): void {
-    const pool = () => (this.dataSource.driver as unknown as { master?: PoolStats }).master;
+    const database = this.database;
     this.metrics.gauge('plantgraph_db_pool_connections', 'Database pool connections by state', ['state'], function () {
-      const stats = pool();
+      const stats = database.poolStats();
       if (!stats) return;
       this.set({ state: 'total' }, stats.totalCount);
       this.set({ state: 'idle' }, stats.idleCount);

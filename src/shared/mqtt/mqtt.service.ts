@@ -1,0 +1,286 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { AppConfig } from '../../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { DeferredAcks } from './deferred-acks.js';
+import { MalformedMessageError, type InboundMessage, type MqttHandler } from './inbound-message.js';
+import { LogThrottle } from './log-throttle.js';
+import { compileTopicPattern, subscriptionFilter, TopicRouter } from './topic-pattern.js';
+
+interface Route {
+  name: string;
+  /** The filter as subscribed, `$share/<group>/…` included. */
+  subscription: string;
+  handler: MqttHandler;
+}
+
+export interface RouteOptions {
+  /** The metric label and log name; the pattern by default. */
+  name?: string;
+  /** Split the route's messages between replicas when MQTT_SHARED_GROUP is set (default true). */
+  shared?: boolean;
+}
+
+export interface PublishOptions {
+  qos?: 0 | 1;
+  retain?: boolean;
+}
+
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 30_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+/** Boot waits this long for the first subscription, so the service starts ready when the broker is up. */
+const FIRST_SUBSCRIPTION_WAIT_MS = 5_000;
+const DRAIN_TIMEOUT_MS = 5_000;
+const DISCONNECT_TIMEOUT_MS = 2_000;
+const LOG_INTERVAL_MS = 60_000;
+const UNROUTED = 'unrouted';
+
+/**
+ * The service's one MQTT connection: a persistent session (fixed client id, clean session
+ * off) whose QoS 1 messages are acknowledged only after their handler resolved, many at a
+ * time (see deferred-acks.ts). Contexts register routes in onModuleInit; the connection
+ * opens in onApplicationBootstrap, once every route is known.
+ */
+@Injectable()
+export class MqttService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MqttService.name);
+  private readonly router = new TopicRouter<Route>();
+  private readonly routes: Route[] = [];
+  private readonly stopping = new AbortController();
+  private readonly rejectLog = new LogThrottle(LOG_INTERVAL_MS);
+  private readonly failureLog = new LogThrottle(LOG_INTERVAL_MS);
+  private readonly connectionLog = new LogThrottle(LOG_INTERVAL_MS);
+  private readonly metrics: ReturnType<typeof declareMetrics>;
+  private client?: MqttClient;
+  private acks?: DeferredAcks;
+  private firstSubscription?: () => void;
+
+  constructor(
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.metrics = declareMetrics(metrics);
+  }
+
+  /**
+   * Registers a handler for a topic pattern like 'plant/machines/+code/electrical' ('+name'
+   * captures a level into params, '#' or '#name' the rest). Call from onModuleInit: every
+   * route is subscribed (QoS 1) on each connect.
+   */
+  route(pattern: string, handler: MqttHandler, options: RouteOptions = {}): void {
+    const compiled = compileTopicPattern(pattern);
+    const route: Route = {
+      name: options.name ?? pattern,
+      subscription: subscriptionFilter(compiled.filter, this.config.MQTT_SHARED_GROUP, options.shared ?? true),
+      handler,
+    };
+    this.router.add(compiled, route);
+    this.routes.push(route);
+    if (this.client?.connected) this.subscribe([route]);
+  }
+
+  /** QoS 0 by default. QoS 0 fails at once while disconnected; QoS 1 is sent once the connection is back. */
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+    if (!this.client) throw new Error('MqttService.publish() called before the application bootstrapped');
+    await this.client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+  }
+
+  isConnected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Count + rate-limited log (at most once per source per minute) of a rejected payload. */
+  reject(route: string, reason: string, source: string, detail?: string): void {
+    this.metrics.rejected.inc({ route, reason });
+    const suppressed = this.rejectLog.take(source);
+    if (suppressed === undefined) return;
+    this.logger.warn(
+      `Rejected a message of ${route} from ${clip(source)}: ${reason}${detail ? ` (${clip(detail)})` : ''}` +
+        (suppressed ? `; ${suppressed} more rejections from this source not logged` : ''),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const url = this.config.MQTT_URL;
+    if (!url) throw new Error('MQTT_URL is not set: the embedded broker fills it in when none is configured');
+    const client = connect(url, {
+      clientId: this.config.MQTT_CLIENT_ID,
+      clean: false,
+      // aedes (the embedded broker) and the FAB-O-MATIC boards speak MQTT 3.1.1 only.
+      protocolVersion: 4,
+      username: this.config.MQTT_USERNAME,
+      password: this.config.MQTT_PASSWORD,
+      manualConnect: true,
+      connectTimeout: 10_000,
+      reconnectPeriod: RECONNECT_MIN_MS,
+      reconnectOnConnackError: true,
+      // Subscriptions are made on every connect (below), whether or not the broker kept the session.
+      resubscribe: false,
+      // A board takes whatever arrives next on its reply topic as the answer: a reply held over a reconnect would answer the wrong request.
+      queueQoSZero: false,
+    });
+    this.client = client;
+    this.acks = new DeferredAcks(client, {
+      maxInFlight: this.config.MQTT_MAX_IN_FLIGHT,
+      deliver: (packet, abandoned) => this.deliver(packet, abandoned),
+      onAcked: (count) => this.metrics.acked.inc(count),
+      onInFlightChanged: (count) => this.metrics.inFlight.set(count),
+    });
+    this.watchConnection(client, redactUrl(url));
+    const subscribed = new Promise<void>((resolve) => (this.firstSubscription = resolve));
+    client.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      subscribed.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), FIRST_SUBSCRIPTION_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!ready) this.logger.warn(`MQTT broker ${redactUrl(url)} not reachable yet; connecting in the background`);
+  }
+
+  /**
+   * Stops taking messages, lets running handlers finish (bounded) so their PUBACKs go out,
+   * then disconnects. Whatever is left unacknowledged stays in the broker's session.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    const client = this.client;
+    if (!client || this.stopping.signal.aborted) return;
+    this.stopping.abort();
+    this.acks!.stop();
+    await this.acks!.whenIdle(DRAIN_TIMEOUT_MS);
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      new Promise<true>((resolve) => client.end(!client.connected, () => resolve(true))),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DISCONNECT_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!ended) client.stream?.destroy();
+    this.metrics.connected.set(0);
+  }
+
+  private watchConnection(client: MqttClient, url: string): void {
+    client.on('connect', (connack: IConnackPacket) => {
+      if (this.stopping.signal.aborted) return;
+      client.options.reconnectPeriod = RECONNECT_MIN_MS;
+      this.metrics.connected.set(1);
+      this.logger.log(
+        `Connected to ${url} as ${this.config.MQTT_CLIENT_ID} (${connack.sessionPresent ? 'session resumed' : 'new session'})`,
+      );
+      this.subscribe(this.routes);
+    });
+    // mqtt.js reconnects at a fixed period, read from options each time a connection is lost: doubling it here gives the backoff.
+    client.on('reconnect', () => {
+      client.options.reconnectPeriod = Math.min(
+        (client.options.reconnectPeriod ?? RECONNECT_MIN_MS) * 2,
+        RECONNECT_MAX_MS,
+      );
+    });
+    client.on('close', () => this.metrics.connected.set(0));
+    client.on('offline', () => this.logger.warn(`Not connected to ${url}; reconnecting with backoff`));
+    client.on('error', (error) => {
+      const suppressed = this.connectionLog.take('error');
+      if (suppressed !== undefined)
+        this.logger.warn(
+          `MQTT connection error: ${error.message}${suppressed ? ` (${suppressed} more not logged)` : ''}`,
+        );
+    });
+  }
+
+  private subscribe(routes: readonly Route[]): void {
+    if (!routes.length) return this.firstSubscription?.();
+    const filters = Object.fromEntries(routes.map((r) => [r.subscription, { qos: 1 as const }]));
+    this.client!.subscribe(filters, (error, granted) => {
+      // A connection lost meanwhile is not an error here: the next connect subscribes again.
+      if (error) return this.logger.warn(`Subscribing failed: ${error.message}`);
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (refused.length) this.logger.error(`The broker refused the subscriptions ${refused.join(', ')}`);
+      this.firstSubscription?.();
+    });
+  }
+
+  /** Routes one message; resolves true when it may be acknowledged. */
+  private async deliver(packet: IPublishPacket, abandoned: () => boolean): Promise<boolean> {
+    const { topic } = packet;
+    const match = this.router.match(topic);
+    if (!match) {
+      this.metrics.received.inc({ route: UNROUTED });
+      this.reject(UNROUTED, 'no_route', topic);
+      return true;
+    }
+    const route = match.value;
+    this.metrics.received.inc({ route: route.name });
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (payload.length > this.config.MQTT_MAX_PAYLOAD_BYTES) {
+      this.reject(route.name, 'too_large', topic, `${payload.length} bytes`);
+      return true;
+    }
+    return this.handle(route, { topic, payload, params: match.params, receivedAt: new Date() }, abandoned);
+  }
+
+  /** Calls the handler until it succeeds, the payload proves malformed, or retrying stops making sense. */
+  private async handle(route: Route, message: InboundMessage, abandoned: () => boolean): Promise<boolean> {
+    for (let attempt = 1, delay = RETRY_MIN_MS; ; attempt++, delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        await route.handler(message);
+        return true;
+      } catch (error) {
+        if (error instanceof MalformedMessageError) {
+          this.reject(route.name, error.reason, error.source ?? message.topic, error.message);
+          return true;
+        }
+        this.metrics.failures.inc({ route: route.name });
+        this.logFailure(route, message, error, attempt, delay);
+      }
+      // Unacknowledged, the message goes back to the broker's session: it is delivered again later.
+      if (abandoned() || this.stopping.signal.aborted) return false;
+      try {
+        await sleep(delay, undefined, { signal: this.stopping.signal });
+      } catch {
+        return false;
+      }
+      if (abandoned()) return false;
+    }
+  }
+
+  private logFailure(route: Route, message: InboundMessage, error: unknown, attempt: number, delay: number): void {
+    const suppressed = this.failureLog.take(route.name);
+    if (suppressed === undefined) return;
+    this.logger.error(
+      `Handler of ${route.name} failed on ${clip(message.topic)} (attempt ${attempt}), retrying in ${delay} ms: ` +
+        `${error instanceof Error ? error.message : String(error)}` +
+        (suppressed ? `; ${suppressed} more failures of this route not logged` : ''),
+      error instanceof Error ? error.stack : undefined,
+    );
+  }
+}
+
+function declareMetrics(metrics: MetricsService) {
+  return {
+    received: metrics.counter('plantgraph_mqtt_messages_received_total', 'MQTT messages received, by route', ['route']),
+    rejected: metrics.counter(
+      'plantgraph_mqtt_messages_rejected_total',
+      'MQTT messages rejected, by route and reason',
+      ['route', 'reason'],
+    ),
+    acked: metrics.counter('plantgraph_mqtt_messages_acked_total', 'QoS 1 messages acknowledged after handling'),
+    failures: metrics.counter('plantgraph_mqtt_handler_failures_total', 'Handler failures (retried), by route', [
+      'route',
+    ]),
+    inFlight: metrics.gauge('plantgraph_mqtt_in_flight', 'MQTT messages received and not yet acknowledged'),
+    connected: metrics.gauge('plantgraph_mqtt_connected', '1 while connected to the MQTT broker'),
+  };
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = parsed.password = '';
+  return parsed.toString();
+}
+
+/** Topics and details come from devices: keep log lines short whatever they send. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { PubSub as MemoryEngine } from 'graphql-subscriptions';
+import { PubSub } from './pub-sub.js';
+
+describe('PubSub', () => {
+  it('delivers published events to an open iterator, in order', async () => {
+    const sut = new PubSub(new MemoryEngine());
+    const events = sut.subscribe<number>('t');
+    const first = events.next();
+    await sut.publish('t', 1);
+    await sut.publish('t', 2);
+    expect(await first).toEqual({ value: 1, done: false });
+    expect(await events.next()).toEqual({ value: 2, done: false });
+  });
+
+  it('listens to several topics at once', async () => {
+    const sut = new PubSub(new MemoryEngine());
+    const events = sut.subscribe<string>(['a', 'b']);
+    const pending = events.next();
+    await sut.publish('b', 'from b');
+    expect((await pending).value).toBe('from b');
+  });
+
+  it('releases its listeners when the iterator ends, also with a pending next()', async () => {
+    const engine = new MemoryEngine();
+    const sut = new PubSub(engine);
+    const events = sut.subscribe<number>('t');
+    expect(sut.activeSubscriptions()).toBe(1);
+    const pending = events.next();
+    await events.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(sut.activeSubscriptions()).toBe(0);
+    expect((engine as unknown as { ee: { listenerCount(t: string): number } }).ee.listenerCount('t')).toBe(0);
+  });
+});
