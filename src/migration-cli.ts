@@ -77,7 +77,11 @@ ${sql.downQueries
   writeFileSync(path.join(folder, `${file}.ts`), source);
   const indexPath = path.join(folder, 'index.ts');
   const current = readFileSync(indexPath, 'utf8');
-  const index = `import { ${className} } from './${file}.js';\n${current.startsWith('import') ? '' : '\n'}${current}`.replace(/\[([^\]]*)\];/, (_, list: string) => `[${[list.trim(), `${className}`].filter(Boolean).join(', ')}];`);
+  const index =
+    `import { ${className} } from './${file}.js';\n${current.startsWith('import') ? '' : '\n'}${current}`.replace(
+      /\[([^\]]*)\];/,
+      (_, list: string) => `[${[list.trim(), `${className}`].filter(Boolean).join(', ')}];`,
+    );
   writeFileSync(indexPath, index);
   process.stdout.write(`Wrote migrations/${file}.ts (${sql.upQueries.length} statements) and registered it.\n`);
 }

@@ -34,7 +34,11 @@ describe('loadConfig', () => {
 
   it('refuses a well-known admin password in production', () => {
     expect(() =>
-      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-of-32-characters!!', ADMIN_PASSWORD: 'changeme' }),
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-real-secret-of-32-characters!!',
+        ADMIN_PASSWORD: 'changeme',
+      }),
     ).toThrow(/ADMIN_PASSWORD/);
   });
 

@@ -20,7 +20,11 @@ export interface TestApp {
   httpUrl: string;
   wsUrl: string;
   mqttUrl: string;
-  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  graphql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLResponse<T>>;
   login(email?: string, password?: string): Promise<string>;
   /** A graphql-ws client as a browser or dashboard would open it. */
   wsClient(token?: string, options?: Partial<Parameters<typeof createClient>[0]>): Client;

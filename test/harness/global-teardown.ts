@@ -4,8 +4,7 @@ import type { EmbeddedService } from '../../src/shared/embedded/embedded-postgre
 
 export default async function globalTeardown(): Promise<void> {
   const services = (globalThis as Record<string, unknown>).__plantgraphTestServices as
-    | { started: EmbeddedService[]; adminUrl: string; template: string }
-    | undefined;
+    { started: EmbeddedService[]; adminUrl: string; template: string } | undefined;
   if (!services) return;
   if (process.env.DATABASE_URL) await dropLeftovers(services.adminUrl, services.template);
   for (const service of services.started.reverse()) await service.stop();

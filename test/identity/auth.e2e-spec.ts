@@ -98,7 +98,11 @@ describe('login and tokens', () => {
         .login;
     const a = await login();
     const b = await login();
-    const out = await t.graphql('mutation($r: String!) { logout(refreshToken: $r) }', { r: a.refreshToken }, a.accessToken);
+    const out = await t.graphql(
+      'mutation($r: String!) { logout(refreshToken: $r) }',
+      { r: a.refreshToken },
+      a.accessToken,
+    );
     expect(out.data!.logout).toBe(true);
     expect((await t.graphql(REFRESH, { t: a.refreshToken })).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     expect((await t.graphql(ME, {}, b.accessToken)).data!.me.email).toBe('sessions@plantgraph.test');
@@ -114,14 +118,31 @@ describe('login and tokens', () => {
     const old = (await t.graphql(LOGIN, { input: { email: 'changer@plantgraph.test', password: 'old-password-1' } }))
       .data!.login;
     const CHANGE = 'mutation($i: ChangePasswordInput!) { changePassword(input: $i) { accessToken } }';
-    const wrong = await t.graphql(CHANGE, { i: { currentPassword: 'nope-nope', newPassword: 'new-password-1' } }, old.accessToken);
-    expect(wrong.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { currentPassword: 'does not match' } });
-    const short = await t.graphql(CHANGE, { i: { currentPassword: 'old-password-1', newPassword: 'short' } }, old.accessToken);
+    const wrong = await t.graphql(
+      CHANGE,
+      { i: { currentPassword: 'nope-nope', newPassword: 'new-password-1' } },
+      old.accessToken,
+    );
+    expect(wrong.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: { currentPassword: 'does not match' },
+    });
+    const short = await t.graphql(
+      CHANGE,
+      { i: { currentPassword: 'old-password-1', newPassword: 'short' } },
+      old.accessToken,
+    );
     expect(short.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
-    const changed = await t.graphql(CHANGE, { i: { currentPassword: 'old-password-1', newPassword: 'new-password-1' } }, old.accessToken);
+    const changed = await t.graphql(
+      CHANGE,
+      { i: { currentPassword: 'old-password-1', newPassword: 'new-password-1' } },
+      old.accessToken,
+    );
     expect(changed.errors).toBeUndefined();
     expect((await t.graphql(ME, {}, old.accessToken)).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    expect((await t.graphql(ME, {}, changed.data!.changePassword.accessToken)).data!.me.email).toBe('changer@plantgraph.test');
+    expect((await t.graphql(ME, {}, changed.data!.changePassword.accessToken)).data!.me.email).toBe(
+      'changer@plantgraph.test',
+    );
     const relogin = await t.graphql(LOGIN, { input: { email: 'changer@plantgraph.test', password: 'new-password-1' } });
     expect(relogin.errors).toBeUndefined();
   });
@@ -132,11 +153,17 @@ describe('login and tokens', () => {
     const deletedId = await createUser('tobedeleted@plantgraph.test');
     const disabledToken = await t.login('tobedisabled@plantgraph.test', 'operator-pass-1');
     const deletedToken = await t.login('tobedeleted@plantgraph.test', 'operator-pass-1');
-    await t.graphql('mutation($id: ID!) { updateUser(id: $id, input: { disabled: true }) { id } }', { id: disabledId }, admin);
+    await t.graphql(
+      'mutation($id: ID!) { updateUser(id: $id, input: { disabled: true }) { id } }',
+      { id: disabledId },
+      admin,
+    );
     await t.graphql('mutation($id: ID!) { deleteUser(id: $id) { id } }', { id: deletedId }, admin);
     expect((await t.graphql(ME, {}, disabledToken)).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     expect((await t.graphql(ME, {}, deletedToken)).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    const relogin = await t.graphql(LOGIN, { input: { email: 'tobedisabled@plantgraph.test', password: 'operator-pass-1' } });
+    const relogin = await t.graphql(LOGIN, {
+      input: { email: 'tobedisabled@plantgraph.test', password: 'operator-pass-1' },
+    });
     expect(relogin.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 

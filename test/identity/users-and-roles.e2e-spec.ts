@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../harness/app.js';
 
 const CREATE = 'mutation($i: CreateUserInput!) { createUser(input: $i) { id email cardUid disabled roles { name } } }';
-const UPDATE = 'mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { id email disabled roles { name } } }';
+const UPDATE =
+  'mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { id email disabled roles { name } } }';
 const DELETE = 'mutation($id: ID!) { deleteUser(id: $id) { id } }';
 const USERS = `query($text: String, $role: String, $disabled: Boolean, $offset: Int, $limit: Int) {
   users(text: $text, role: $role, disabled: $disabled, offset: $offset, limit: $limit) {
@@ -25,7 +26,9 @@ describe('user and role administration', () => {
   it('creates, reads, updates and soft-deletes a user', async () => {
     const created = await t.graphql(
       CREATE,
-      { i: { email: 'Grace@Plant.Test', displayName: 'Grace', cardUid: 'AABBCCD1', roles: ['operator', 'supervisor'] } },
+      {
+        i: { email: 'Grace@Plant.Test', displayName: 'Grace', cardUid: 'AABBCCD1', roles: ['operator', 'supervisor'] },
+      },
       admin,
     );
     expect(created.errors).toBeUndefined();
@@ -48,7 +51,11 @@ describe('user and role administration', () => {
     );
     expect(row.deleted_at).not.toBeNull();
     expect(row.card_uid).toBeNull();
-    const again = await t.graphql(CREATE, { i: { email: 'grace@plant.test', displayName: 'Grace again', cardUid: 'aabbccd1' } }, admin);
+    const again = await t.graphql(
+      CREATE,
+      { i: { email: 'grace@plant.test', displayName: 'Grace again', cardUid: 'aabbccd1' } },
+      admin,
+    );
     expect(again.errors).toBeUndefined();
   });
 
@@ -56,16 +63,31 @@ describe('user and role administration', () => {
     await t.graphql(CREATE, { i: { email: 'dup@plant.test', displayName: 'Dup', cardUid: '01020304' } }, admin);
     const email = await t.graphql(CREATE, { i: { email: 'DUP@plant.test', displayName: 'Dup 2' } }, admin);
     expect(email.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
-    const card = await t.graphql(CREATE, { i: { email: 'dup2@plant.test', displayName: 'Dup 3', cardUid: '01020304' } }, admin);
+    const card = await t.graphql(
+      CREATE,
+      { i: { email: 'dup2@plant.test', displayName: 'Dup 3', cardUid: '01020304' } },
+      admin,
+    );
     expect(card.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'cardUid' });
   });
 
   it('answers malformed input with BAD_USER_INPUT naming the fields', async () => {
-    const bad = await t.graphql(CREATE, { i: { email: 'nope', displayName: 'X', cardUid: 'zz', password: 'short' } }, admin);
+    const bad = await t.graphql(
+      CREATE,
+      { i: { email: 'nope', displayName: 'X', cardUid: 'zz', password: 'short' } },
+      admin,
+    );
     expect(bad.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
     expect(Object.keys(bad.errors![0].extensions!.fields).sort()).toEqual(['cardUid', 'email', 'password']);
-    const unknownRole = await t.graphql(CREATE, { i: { email: 'r@plant.test', displayName: 'R', roles: ['pilot'] } }, admin);
-    expect(unknownRole.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { roles: 'unknown: pilot' } });
+    const unknownRole = await t.graphql(
+      CREATE,
+      { i: { email: 'r@plant.test', displayName: 'R', roles: ['pilot'] } },
+      admin,
+    );
+    expect(unknownRole.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: { roles: 'unknown: pilot' },
+    });
     const missing = await t.graphql('mutation { createUser(input: { displayName: "x" }) { id } }', {}, admin);
     expect(missing.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(missing.errors![0].message).toContain('email');
@@ -73,14 +95,23 @@ describe('user and role administration', () => {
 
   it('pages and filters users with the common page shape', async () => {
     for (const n of [1, 2, 3])
-      await t.graphql(CREATE, { i: { email: `pager${n}@plant.test`, displayName: `Pager ${n}`, roles: ['member'] } }, admin);
+      await t.graphql(
+        CREATE,
+        { i: { email: `pager${n}@plant.test`, displayName: `Pager ${n}`, roles: ['member'] } },
+        admin,
+      );
     const page = await t.graphql(USERS, { text: 'pager', limit: 2 }, admin);
     expect(page.data!.users).toMatchObject({ totalCount: 3, offset: 0, limit: 2, hasMore: true });
-    expect(page.data!.users.items.map((u: { email: string }) => u.email)).toEqual(['pager1@plant.test', 'pager2@plant.test']);
+    expect(page.data!.users.items.map((u: { email: string }) => u.email)).toEqual([
+      'pager1@plant.test',
+      'pager2@plant.test',
+    ]);
     const next = await t.graphql(USERS, { text: 'pager', limit: 2, offset: 2 }, admin);
     expect(next.data!.users).toMatchObject({ totalCount: 3, hasMore: false, items: [{ email: 'pager3@plant.test' }] });
     const members = await t.graphql(USERS, { role: 'member' }, admin);
-    expect(members.data!.users.items.every((u: { roles: { name: string }[] }) => u.roles.some((r) => r.name === 'member'))).toBe(true);
+    expect(
+      members.data!.users.items.every((u: { roles: { name: string }[] }) => u.roles.some((r) => r.name === 'member')),
+    ).toBe(true);
     const tooBig = await t.graphql(USERS, { limit: 10_000 }, admin);
     expect(tooBig.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
@@ -94,17 +125,33 @@ describe('user and role administration', () => {
       const refused = await t.graphql(query, variables, admin);
       expect(refused.errors![0].extensions!.code).toBe('CONFLICT');
     }
-    const second = await t.graphql(CREATE, { i: { email: 'admin2@plant.test', displayName: 'Second', password: 'second-admin-1', roles: ['admin'] } }, admin);
+    const second = await t.graphql(
+      CREATE,
+      { i: { email: 'admin2@plant.test', displayName: 'Second', password: 'second-admin-1', roles: ['admin'] } },
+      admin,
+    );
     const demoted = await t.graphql(UPDATE, { id: second.data!.createUser.id, i: { roles: ['operator'] } }, admin);
     expect(demoted.errors).toBeUndefined();
   });
 
   it('lets a manager manage operators but not create or touch an admin (no escalation)', async () => {
-    await t.graphql(CREATE, { i: { email: 'boss@plant.test', displayName: 'Boss', password: 'boss-password-1', roles: ['manager'] } }, admin);
+    await t.graphql(
+      CREATE,
+      { i: { email: 'boss@plant.test', displayName: 'Boss', password: 'boss-password-1', roles: ['manager'] } },
+      admin,
+    );
     const manager = await t.login('boss@plant.test', 'boss-password-1');
-    const operator = await t.graphql(CREATE, { i: { email: 'worker@plant.test', displayName: 'Worker', roles: ['operator'] } }, manager);
+    const operator = await t.graphql(
+      CREATE,
+      { i: { email: 'worker@plant.test', displayName: 'Worker', roles: ['operator'] } },
+      manager,
+    );
     expect(operator.errors).toBeUndefined();
-    const escalation = await t.graphql(CREATE, { i: { email: 'sneaky@plant.test', displayName: 'Sneaky', roles: ['admin'] } }, manager);
+    const escalation = await t.graphql(
+      CREATE,
+      { i: { email: 'sneaky@plant.test', displayName: 'Sneaky', roles: ['admin'] } },
+      manager,
+    );
     expect(escalation.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', missingPermissions: ['roles:write'] });
     const resetAdmin = await t.graphql(UPDATE, { id: adminId, i: { password: 'taken-over-1' } }, manager);
     expect(resetAdmin.errors![0].extensions!.code).toBe('FORBIDDEN');
@@ -113,12 +160,25 @@ describe('user and role administration', () => {
   });
 
   it('manages roles: create, update, refuse unknown permissions, protect seeded and held roles', async () => {
-    const CREATE_ROLE = 'mutation($i: CreateRoleInput!) { createRole(input: $i) { id name permissions authorizeAll canMaintain isSystem } }';
-    const created = await t.graphql(CREATE_ROLE, { i: { name: 'Night-Shift', permissions: ['users:read'], canMaintain: true } }, admin);
-    expect(created.data!.createRole).toMatchObject({ name: 'night-shift', permissions: ['users:read'], canMaintain: true, isSystem: false });
+    const CREATE_ROLE =
+      'mutation($i: CreateRoleInput!) { createRole(input: $i) { id name permissions authorizeAll canMaintain isSystem } }';
+    const created = await t.graphql(
+      CREATE_ROLE,
+      { i: { name: 'Night-Shift', permissions: ['users:read'], canMaintain: true } },
+      admin,
+    );
+    expect(created.data!.createRole).toMatchObject({
+      name: 'night-shift',
+      permissions: ['users:read'],
+      canMaintain: true,
+      isSystem: false,
+    });
     const id = created.data!.createRole.id;
     const bad = await t.graphql(CREATE_ROLE, { i: { name: 'rocket', permissions: ['rockets:launch'] } }, admin);
-    expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { permissions: 'unknown: rockets:launch' } });
+    expect(bad.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: { permissions: 'unknown: rockets:launch' },
+    });
     const dup = await t.graphql(CREATE_ROLE, { i: { name: 'night-shift' } }, admin);
     expect(dup.errors![0].extensions!.code).toBe('CONFLICT');
 
@@ -137,7 +197,11 @@ describe('user and role administration', () => {
     const adminRole = roles.find((r) => r.name === 'admin')!;
     const seeded = await t.graphql('mutation($id: ID!) { deleteRole(id: $id) { id } }', { id: adminRole.id }, admin);
     expect(seeded.errors![0].extensions!.code).toBe('CONFLICT');
-    const stripped = await t.graphql('mutation($id: ID!) { updateRole(id: $id, input: { permissions: [] }) { id } }', { id: adminRole.id }, admin);
+    const stripped = await t.graphql(
+      'mutation($id: ID!) { updateRole(id: $id, input: { permissions: [] }) { id } }',
+      { id: adminRole.id },
+      admin,
+    );
     expect(stripped.errors![0].extensions!.code).toBe('CONFLICT');
   });
 

@@ -63,7 +63,9 @@ describe('migrations', () => {
 
   it('can revert every migration and apply them again', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
-    const tables = await dataSource.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'");
+    const tables = await dataSource.query(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'",
+    );
     expect(tables).toEqual([]);
     expect(await dataSource.runMigrations()).toHaveLength(MIGRATIONS.length);
   });

@@ -19,9 +19,15 @@ function readMatrix(): Map<string, Record<Caller, boolean>> {
   const rows = section.split('\n').filter((l) => /^\|\s*`/.test(l));
   return new Map(
     rows.map((row) => {
-      const [operation, ...cells] = row.split('|').slice(1, -1).map((c) => c.trim());
+      const [operation, ...cells] = row
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
       if (cells.length !== ROLES.length) throw new Error(`README matrix row has ${cells.length} cells: ${row}`);
-      return [operation.replace(/`/g, ''), Object.fromEntries(ROLES.map((r, i) => [r, cells[i] === '✓'])) as Record<Caller, boolean>];
+      return [
+        operation.replace(/`/g, ''),
+        Object.fromEntries(ROLES.map((r, i) => [r, cells[i] === '✓'])) as Record<Caller, boolean>,
+      ];
     }),
   );
 }
@@ -43,24 +49,50 @@ interface Fixtures {
 }
 
 const SAMPLES: Record<string, Sample> = {
-  login: { query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', variables: () => ({ i: { email: 'x@plantgraph.test', password: 'wrong-one' } }) },
+  login: {
+    query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+    variables: () => ({ i: { email: 'x@plantgraph.test', password: 'wrong-one' } }),
+  },
   refreshToken: { query: 'mutation { refreshToken(token: "00000000-0000-0000-0000-000000000000.x") { accessToken } }' },
   me: { query: '{ me { id } }' },
   logout: { query: 'mutation { logout(refreshToken: "00000000-0000-0000-0000-000000000000.x") }' },
   logoutEverywhere: { query: 'mutation { logoutEverywhere }' },
-  changePassword: { query: 'mutation { changePassword(input: { currentPassword: "not-it", newPassword: "whatever-1" }) { accessToken } }' },
+  changePassword: {
+    query:
+      'mutation { changePassword(input: { currentPassword: "not-it", newPassword: "whatever-1" }) { accessToken } }',
+  },
   users: { query: '{ users { totalCount } }' },
-  user: { query: 'query($id: ID!) { user(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
+  user: {
+    query: 'query($id: ID!) { user(id: $id) { id } }',
+    variables: async (f) => ({ id: await f.throwawayUser() }),
+  },
   createUser: {
     query: 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
-    variables: () => ({ i: { email: `new-${Math.random().toString(36).slice(2)}@plantgraph.test`, displayName: 'New' } }),
+    variables: () => ({
+      i: { email: `new-${Math.random().toString(36).slice(2)}@plantgraph.test`, displayName: 'New' },
+    }),
   },
-  updateUser: { query: 'mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Renamed" }) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
-  deleteUser: { query: 'mutation($id: ID!) { deleteUser(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayUser() }) },
+  updateUser: {
+    query: 'mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Renamed" }) { id } }',
+    variables: async (f) => ({ id: await f.throwawayUser() }),
+  },
+  deleteUser: {
+    query: 'mutation($id: ID!) { deleteUser(id: $id) { id } }',
+    variables: async (f) => ({ id: await f.throwawayUser() }),
+  },
   roles: { query: '{ roles { id } }' },
-  createRole: { query: 'mutation($n: String!) { createRole(input: { name: $n }) { id } }', variables: () => ({ n: `r${Math.random().toString(36).slice(2, 10)}` }) },
-  updateRole: { query: 'mutation($id: ID!) { updateRole(id: $id, input: { description: "d" }) { id } }', variables: async (f) => ({ id: await f.throwawayRole() }) },
-  deleteRole: { query: 'mutation($id: ID!) { deleteRole(id: $id) { id } }', variables: async (f) => ({ id: await f.throwawayRole() }) },
+  createRole: {
+    query: 'mutation($n: String!) { createRole(input: { name: $n }) { id } }',
+    variables: () => ({ n: `r${Math.random().toString(36).slice(2, 10)}` }),
+  },
+  updateRole: {
+    query: 'mutation($id: ID!) { updateRole(id: $id, input: { description: "d" }) { id } }',
+    variables: async (f) => ({ id: await f.throwawayRole() }),
+  },
+  deleteRole: {
+    query: 'mutation($id: ID!) { deleteRole(id: $id) { id } }',
+    variables: async (f) => ({ id: await f.throwawayRole() }),
+  },
   userChanged: {
     query: 'subscription { userChanged { kind user { id } } }',
     trigger: (f) => f.throwawayUser(),
@@ -128,7 +160,9 @@ describe('permission matrix (README) against every role', () => {
       const outcomes: Record<string, boolean> = {};
       const expected: Record<string, boolean> = {};
       // logoutEverywhere ends every session of the caller, so it runs last.
-      const ordered = Object.entries(SAMPLES).sort(([a], [b]) => Number(a === 'logoutEverywhere') - Number(b === 'logoutEverywhere'));
+      const ordered = Object.entries(SAMPLES).sort(
+        ([a], [b]) => Number(a === 'logoutEverywhere') - Number(b === 'logoutEverywhere'),
+      );
       for (const [operation, sample] of ordered) {
         expected[operation] = matrix.get(operation)![caller];
         // Operations that end sessions get a token of their own.
@@ -144,13 +178,21 @@ describe('permission matrix (README) against every role', () => {
 
   function accepted(result: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }): boolean {
     return !result.errors?.some(
-      (e) => e.extensions?.code === 'FORBIDDEN' || (e.extensions?.code === 'UNAUTHENTICATED' && e.message === 'Authentication required'),
+      (e) =>
+        e.extensions?.code === 'FORBIDDEN' ||
+        (e.extensions?.code === 'UNAUTHENTICATED' && e.message === 'Authentication required'),
     );
   }
 
-  async function subscriptionAccepted(sample: Sample, variables: Record<string, unknown>, token?: string): Promise<boolean> {
+  async function subscriptionAccepted(
+    sample: Sample,
+    variables: Record<string, unknown>,
+    token?: string,
+  ): Promise<boolean> {
     let closeCode: number | undefined;
-    const client = app.wsClient(token, { on: { closed: (event) => void (closeCode = (event as { code: number }).code) } });
+    const client = app.wsClient(token, {
+      on: { closed: (event) => void (closeCode = (event as { code: number }).code) },
+    });
     const subscription = collect(client, sample.query, variables);
     try {
       return await waitFor(

@@ -46,17 +46,27 @@ describe('graphql-ws subscriptions', () => {
     const client = t.wsClient(admin);
     const all = collect(client, USER_CHANGED);
     await waitFor(() => pubsub.activeSubscriptions() === before + 1, { what: 'the subscription to start' });
-    const watchedId = (await t.graphql(CREATE, { i: { email: 'watched@plantgraph.test', displayName: 'W' } }, admin)).data!
-      .createUser.id;
+    const watchedId = (await t.graphql(CREATE, { i: { email: 'watched@plantgraph.test', displayName: 'W' } }, admin))
+      .data!.createUser.id;
     const onlyWatched = collect(client, USER_CHANGED, { ids: [watchedId] });
     await waitFor(() => all.events.length >= 1, { what: 'the create event' });
     // The filtered subscription must see updates of its user and nothing else.
-    await waitFor(async () => {
-      await t.graphql(CREATE, { i: { email: `other-${Date.now()}@plantgraph.test`, displayName: 'O' } }, admin);
-      await t.graphql('mutation($id: ID!) { updateUser(id: $id, input: { displayName: "W2" }) { id } }', { id: watchedId }, admin);
-      return onlyWatched.events.length >= 1;
-    }, { what: 'the filtered event' });
-    expect(all.events[0].data!.userChanged).toMatchObject({ kind: 'CREATED', user: { email: 'watched@plantgraph.test' } });
+    await waitFor(
+      async () => {
+        await t.graphql(CREATE, { i: { email: `other-${Date.now()}@plantgraph.test`, displayName: 'O' } }, admin);
+        await t.graphql(
+          'mutation($id: ID!) { updateUser(id: $id, input: { displayName: "W2" }) { id } }',
+          { id: watchedId },
+          admin,
+        );
+        return onlyWatched.events.length >= 1;
+      },
+      { what: 'the filtered event' },
+    );
+    expect(all.events[0].data!.userChanged).toMatchObject({
+      kind: 'CREATED',
+      user: { email: 'watched@plantgraph.test' },
+    });
     expect(onlyWatched.events.every((e) => e.data!.userChanged.user.id === watchedId)).toBe(true);
     expect(onlyWatched.events[0].data!.userChanged.kind).toBe('UPDATED');
     await client.dispose();
@@ -64,7 +74,18 @@ describe('graphql-ws subscriptions', () => {
 
   it('refuses the next operation of a user disabled after connecting', async () => {
     const id = (
-      await t.graphql(CREATE, { i: { email: 'soon-disabled@plantgraph.test', displayName: 'S', password: 'soon-disabled-1', roles: ['supervisor'] } }, admin)
+      await t.graphql(
+        CREATE,
+        {
+          i: {
+            email: 'soon-disabled@plantgraph.test',
+            displayName: 'S',
+            password: 'soon-disabled-1',
+            roles: ['supervisor'],
+          },
+        },
+        admin,
+      )
     ).data!.createUser.id;
     const token = await t.login('soon-disabled@plantgraph.test', 'soon-disabled-1');
     const client = t.wsClient(token);
@@ -80,7 +101,11 @@ describe('graphql-ws subscriptions', () => {
   });
 
   it('applies the permission check to subscriptions like to queries', async () => {
-    await t.graphql(CREATE, { i: { email: 'op-sub@plantgraph.test', displayName: 'O', password: 'op-sub-pass-1', roles: ['operator'] } }, admin);
+    await t.graphql(
+      CREATE,
+      { i: { email: 'op-sub@plantgraph.test', displayName: 'O', password: 'op-sub-pass-1', roles: ['operator'] } },
+      admin,
+    );
     const client = t.wsClient(await t.login('op-sub@plantgraph.test', 'op-sub-pass-1'));
     const refused = collect(client, USER_CHANGED);
     await waitFor(() => refused.events.length === 1 || refused.error, { what: 'the refusal' });
@@ -131,10 +156,13 @@ describe('subscriptions across two instances sharing Redis', () => {
     const admin = await a.login();
     const onB = collect(b.wsClient(admin), USER_CHANGED);
     await waitFor(() => b!.app.get(PubSub).activeSubscriptions() === 1, { what: 'the subscription on B' });
-    await waitFor(async () => {
-      await a!.graphql(CREATE, { i: { email: `cross-${Date.now()}@plantgraph.test`, displayName: 'X' } }, admin);
-      return onB.events.length >= 1;
-    }, { what: 'the event on B', intervalMs: 200 });
+    await waitFor(
+      async () => {
+        await a!.graphql(CREATE, { i: { email: `cross-${Date.now()}@plantgraph.test`, displayName: 'X' } }, admin);
+        return onB.events.length >= 1;
+      },
+      { what: 'the event on B', intervalMs: 200 },
+    );
     expect(onB.events[0].data!.userChanged.kind).toBe('CREATED');
     expect(typeof onB.events[0].data!.userChanged.user.email).toBe('string');
   });

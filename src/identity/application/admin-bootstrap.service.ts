@@ -7,9 +7,7 @@ import { UserRepository } from './identity.ports.js';
 import { UsersService } from './users.service.js';
 
 export type AdminBootstrapReport =
-  | { kind: 'existing' }
-  | { kind: 'configured'; email: string }
-  | { kind: 'generated'; email: string; password: string };
+  { kind: 'existing' } | { kind: 'configured'; email: string } | { kind: 'generated'; email: string; password: string };
 
 /**
  * On the first start (no active admin), creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD,
@@ -32,11 +30,15 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const system = { permissions: new Set<string>(ALL_PERMISSIONS) };
     const existing = await this.users.findByEmail(email.toLowerCase());
     if (existing) {
-      await this.usersService.update(existing.id, {
-        roles: [...new Set([...existing.roles.map((r) => r.name), ADMIN_ROLE])],
-        disabled: false,
-        password,
-      }, system);
+      await this.usersService.update(
+        existing.id,
+        {
+          roles: [...new Set([...existing.roles.map((r) => r.name), ADMIN_ROLE])],
+          disabled: false,
+          password,
+        },
+        system,
+      );
     } else {
       await this.usersService.create({ email, displayName: 'Administrator', password, roles: [ADMIN_ROLE] }, system);
     }

@@ -118,7 +118,9 @@ export class UsersService {
     const found = await this.roles.findByNames(wanted);
     const missing = wanted.filter((n) => !found.some((r) => r.name === n));
     if (missing.length)
-      throw new InvalidInputError(`Unknown role(s): ${missing.join(', ')}`, { roles: `unknown: ${missing.join(', ')}` });
+      throw new InvalidInputError(`Unknown role(s): ${missing.join(', ')}`, {
+        roles: `unknown: ${missing.join(', ')}`,
+      });
     return found;
   }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidInputError } from '../../shared/errors/domain-errors.js';
-import { normalizeCardUid, normalizeEmail, permissionsOf, validatePermissions, validateRoleName, type Role } from './user.js';
+import {
+  normalizeCardUid,
+  normalizeEmail,
+  permissionsOf,
+  validatePermissions,
+  validateRoleName,
+  type Role,
+} from './user.js';
 
 const role = (name: string, permissions: string[]): Role => ({
   id: name,

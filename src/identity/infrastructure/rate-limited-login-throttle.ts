@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
@@ -10,14 +10,17 @@ import { LoginThrottle } from '../application/identity.ports.js';
  * memory for one instance, in Redis when REDIS_URL is set so that replicas share them.
  */
 @Injectable()
-export class RateLimitedLoginThrottle extends LoginThrottle {
+export class RateLimitedLoginThrottle extends LoginThrottle implements OnApplicationShutdown {
+  private readonly redis?: Redis;
   private readonly byEmail: RateLimiterAbstract;
   private readonly byClient: RateLimiterAbstract;
 
   constructor(config: AppConfig) {
     super();
     const duration = config.LOGIN_THROTTLE_WINDOW_SECONDS;
-    const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false }) : undefined;
+    const redis = (this.redis = config.REDIS_URL
+      ? new Redis(config.REDIS_URL, { enableOfflineQueue: false })
+      : undefined);
     const make = (keyPrefix: string, points: number) =>
       redis
         ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, useRedisPackage: false })
@@ -33,10 +36,7 @@ export class RateLimitedLoginThrottle extends LoginThrottle {
     ] as const) {
       const state = await limiter.get(key);
       if (state && state.consumedPoints >= limiter.points)
-        throw new TooManyRequestsError(
-          'Too many failed logins; try again later',
-          Math.ceil(state.msBeforeNext / 1000),
-        );
+        throw new TooManyRequestsError('Too many failed logins; try again later', Math.ceil(state.msBeforeNext / 1000));
     }
   }
 
@@ -46,6 +46,10 @@ export class RateLimitedLoginThrottle extends LoginThrottle {
 
   async reset(email: string): Promise<void> {
     await this.byEmail.delete(email);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit();
   }
 }
 

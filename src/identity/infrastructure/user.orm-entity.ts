@@ -13,7 +13,10 @@ import { RoleOrmEntity } from './role.orm-entity.js';
 
 @Entity('users')
 @Index('UQ_users_email_live', ['email'], { unique: true, where: '"deleted_at" IS NULL' })
-@Index('UQ_users_card_uid_live', ['cardUid'], { unique: true, where: '"deleted_at" IS NULL AND "card_uid" IS NOT NULL' })
+@Index('UQ_users_card_uid_live', ['cardUid'], {
+  unique: true,
+  where: '"deleted_at" IS NULL AND "card_uid" IS NOT NULL',
+})
 export class UserOrmEntity implements User {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 320 }) email: string;

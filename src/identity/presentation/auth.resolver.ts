@@ -36,7 +36,9 @@ export class AuthResolver {
     return this.auth.logoutEverywhere(me.id);
   }
 
-  @Mutation(() => AuthPayloadModel, { description: 'Changes the password; other sessions end, new tokens are returned.' })
+  @Mutation(() => AuthPayloadModel, {
+    description: 'Changes the password; other sessions end, new tokens are returned.',
+  })
   changePassword(@Args('input') input: ChangePasswordInput, @CurrentUser() me: Principal) {
     return this.auth.changePassword(me.id, input.currentPassword, input.newPassword);
   }

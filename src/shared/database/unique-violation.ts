@@ -14,7 +14,8 @@ export async function translateUniqueViolation<T>(
   try {
     return await work;
   } catch (e) {
-    const driverError = e instanceof QueryFailedError ? (e.driverError as { code?: string; constraint?: string }) : undefined;
+    const driverError =
+      e instanceof QueryFailedError ? (e.driverError as { code?: string; constraint?: string }) : undefined;
     if (driverError?.code !== UNIQUE_VIOLATION) throw e;
     const known = constraints[driverError.constraint ?? ''];
     throw new ConflictError(known?.message ?? 'Already exists', { field: known?.field });

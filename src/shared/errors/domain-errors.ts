@@ -3,12 +3,7 @@
  * HTTP or GraphQL knowledge; shared/graphql maps them to `extensions.code` in one place.
  */
 export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'FORBIDDEN'
-  | 'UNAUTHENTICATED'
-  | 'TOO_MANY_REQUESTS';
+  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'TOO_MANY_REQUESTS';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;

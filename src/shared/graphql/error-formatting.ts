@@ -31,7 +31,10 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (code && GRAPHQL_CODES.has(code)) return { ...base, extensions: pickPublicExtensions(formatted.extensions!) };
   // A GraphQLError of its own (no cause underneath) comes from parsing or validation, e.g. the depth limit.
   if (original instanceof GraphQLError && !code)
-    return { ...base, extensions: { ...pickPublicExtensions(formatted.extensions ?? {}), code: 'GRAPHQL_VALIDATION_FAILED' } };
+    return {
+      ...base,
+      extensions: { ...pickPublicExtensions(formatted.extensions ?? {}), code: 'GRAPHQL_VALIDATION_FAILED' },
+    };
   logger.error({ err: original, path: formatted.path }, 'Unexpected error while executing an operation');
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

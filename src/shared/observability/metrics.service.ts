@@ -14,7 +14,10 @@ export class MetricsService {
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Counter<L>) ??
+      new Counter({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string>(

@@ -27,9 +27,10 @@ import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.js';
           },
           redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.variables.input.password'],
           autoLogging: { ignore: (req) => ['/health', '/metrics'].includes(req.url ?? '') },
-          transport: (config.LOG_PRETTY ?? config.NODE_ENV === 'development')
-            ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-            : undefined,
+          transport:
+            (config.LOG_PRETTY ?? config.NODE_ENV === 'development')
+              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+              : undefined,
         },
       }),
     }),

@@ -20,7 +20,9 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction): void {
     const end = this.duration.startTimer({ method: req.method });
-    res.on('finish', () => end({ path: req.baseUrl || req.path.split('/').slice(0, 2).join('/'), status: res.statusCode }));
+    res.on('finish', () =>
+      end({ path: req.baseUrl || req.path.split('/').slice(0, 2).join('/'), status: res.statusCode }),
+    );
     next();
   }
 }
@@ -44,8 +46,13 @@ export class PlatformGauges implements OnModuleInit {
       this.set({ state: 'waiting' }, stats.waitingCount);
     });
     const pubsub = this.pubsub;
-    this.metrics.gauge('plantgraph_graphql_subscriptions', 'Open GraphQL subscriptions on this replica', [], function () {
-      this.set(pubsub.activeSubscriptions());
-    });
+    this.metrics.gauge(
+      'plantgraph_graphql_subscriptions',
+      'Open GraphQL subscriptions on this replica',
+      [],
+      function () {
+        this.set(pubsub.activeSubscriptions());
+      },
+    );
   }
 }

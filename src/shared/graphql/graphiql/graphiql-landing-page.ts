@@ -9,7 +9,11 @@ import { GRAPHIQL_ASSET_PREFIX } from './graphiql-assets.js';
 export function graphiqlLandingPage(): ApolloServerPlugin {
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html: PAGE }; } };
+      return {
+        async renderLandingPage() {
+          return { html: PAGE };
+        },
+      };
     },
   };
 }
