@@ -1,3 +1,4 @@
+import { MachinesAndTelemetry1795253385343 } from './1795253385343-MachinesAndTelemetry.js';
 import { Identity1795251411575 } from './1795251411575-Identity.js';
 
 /**
@@ -5,4 +6,4 @@ import { Identity1795251411575 } from './1795251411575-Identity.js';
  * service, the CLI and the tests (ESM, TypeScript) load exactly the same list.
  * A test checks that every file in this folder is listed here.
  */
-export const MIGRATIONS: Function[] = [Identity1795251411575];
+export const MIGRATIONS: Function[] = [Identity1795251411575, MachinesAndTelemetry1795253385343];

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { MachinesModule } from './machines/machines.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { ORM_ENTITIES } from './orm-entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
 import { dataSourceOptions } from './shared/database/data-source-options.js';
@@ -17,6 +19,8 @@ import { MIGRATIONS } from '../migrations/index.js';
  * MQTT, health/metrics/logs), then one module per bounded context:
  *
  *   identity/        users, roles, permissions, login, tokens
+ *   machines/        machines, machine types, element types, axes, tools
+ *   telemetry/       electrical/axis/tool samples, machine state, shifts, reports, history
  *
  * See ARCHITECTURE.md in ../shared for the layers inside each context.
  */
@@ -42,6 +46,8 @@ export class AppModule {
         AuthModule.forRoot(IdentityModule),
         GraphqlPlatformModule,
         IdentityModule,
+        MachinesModule,
+        TelemetryModule,
       ],
     };
   }

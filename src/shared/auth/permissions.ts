@@ -7,6 +7,14 @@ export const PERMISSIONS = {
   USERS_WRITE: 'users:write',
   ROLES_READ: 'roles:read',
   ROLES_WRITE: 'roles:write',
+  /** The machine registry, live telemetry, history, states and reports. */
+  MACHINES_READ: 'machines:read',
+  /** Create, change and delete machines, their types, parts and element types. */
+  MACHINES_WRITE: 'machines:write',
+  /** Operators (welders), shifts and instructions. */
+  SHIFTS_WRITE: 'shifts:write',
+  /** State bands and other telemetry thresholds. */
+  TELEMETRY_CONFIGURE: 'telemetry:configure',
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];

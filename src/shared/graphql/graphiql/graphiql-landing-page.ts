@@ -3,8 +3,8 @@ import { GRAPHIQL_ASSET_PREFIX } from './graphiql-assets.js';
 
 /**
  * Apollo's landing page for GET /graphql: GraphiQL loaded from local assets. Subscriptions
- * go over graphql-ws to the same origin; the Authorization header typed into GraphiQL's
- * header editor is sent in `connection_init`.
+ * go over graphql-ws to the same origin; the Authorization header of the operation being run
+ * (GraphiQL's header editor) is sent in `connection_init`.
  */
 export function graphiqlLandingPage(): ApolloServerPlugin {
   return {
@@ -25,6 +25,7 @@ const PAGE = `<!doctype html>
 <head>
   <meta charset="utf-8" />
   <title>Plantgraph · GraphiQL</title>
+  <link rel="icon" href="data:," />
   <link rel="stylesheet" href="${asset('graphiql.min.css')}" />
   <style>body { margin: 0; height: 100vh; overflow: hidden; } #graphiql { height: 100vh; }</style>
 </head>
@@ -37,19 +38,19 @@ const PAGE = `<!doctype html>
   <script>
     const httpUrl = location.origin + location.pathname;
     const wsUrl = httpUrl.replace(/^http/, 'ws');
-    const storedHeaders = () => {
-      try { return JSON.parse(localStorage.getItem('graphiql:headers') || '{}') || {}; } catch { return {}; }
-    };
-    const authorization = () => {
-      const headers = storedHeaders();
-      return headers.Authorization || headers.authorization;
-    };
+    // GraphiQL hands each operation the headers of its tab; it clears 'graphiql:headers' from
+    // localStorage when it mounts, so that key cannot be the source of the socket's token.
+    let headers = {};
     const wsClient = graphqlWs.createClient({
       url: wsUrl,
       lazy: true,
-      connectionParams: () => ({ authorization: authorization() }),
+      connectionParams: () => ({ authorization: headers.Authorization || headers.authorization }),
     });
-    const fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient });
+    const httpAndWsFetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient });
+    const fetcher = (params, options) => {
+      headers = (options && options.headers) || {};
+      return httpAndWsFetcher(params, options);
+    };
     const defaultQuery = [
       '# Welcome to Plantgraph.',
       '# 1. Log in:  mutation { login(input: { email: "…", password: "…" }) { accessToken } }',
