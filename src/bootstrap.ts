@@ -15,5 +15,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: false }));
   app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
   return app;
 }

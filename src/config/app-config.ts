@@ -39,6 +39,8 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() HOST = '0.0.0.0';
+  /** Express "trust proxy": behind a reverse proxy, the client address (login throttle) comes from X-Forwarded-For. */
+  @Transform(toBool) @IsBoolean() TRUST_PROXY = false;
 
   /** postgres://user:pass@host:port/db — when unset, an embedded PostgreSQL is started. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string = undefined;

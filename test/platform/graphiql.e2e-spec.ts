@@ -30,15 +30,23 @@ function editorValue(page: Page, selector: string): Promise<string | undefined> 
   );
 }
 
-/** Like a person: focus the query editor, select everything, type the new operation. */
+/**
+ * Like a person: focus the query editor, select everything, type the new operation. GraphiQL
+ * parses the editor 100 ms after the last keystroke and picks HTTP or graphql-ws from that
+ * parse, so wait for it as a person's reaction time would.
+ */
 async function typeQuery(page: Page, query: string): Promise<void> {
   await page.locator('.graphiql-query-editor .CodeMirror').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(query);
-  await waitFor(async () => (await editorValue(page, '.graphiql-query-editor')) === query, {
-    what: 'the query editor to hold the typed operation',
-  });
+  await page.waitForFunction(
+    (q) =>
+      (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.documentAST?.loc
+        ?.source?.body === q,
+    query,
+    { timeout: UI_TIMEOUT_MS },
+  );
 }
 
 async function responseShows(page: Page, text: string): Promise<void> {
@@ -104,7 +112,9 @@ describe('GraphiQL at GET /graphql', () => {
     await typeQuery(page, '{ me { email } }');
     await page.locator('.graphiql-execute-button').click();
     await responseShows(page, ADMIN_EMAIL);
-    expect(JSON.parse((await editorValue(page, '.graphiql-response'))!)).toEqual({ data: { me: { email: ADMIN_EMAIL } } });
+    expect(JSON.parse((await editorValue(page, '.graphiql-response'))!)).toEqual({
+      data: { me: { email: ADMIN_EMAIL } },
+    });
   });
 
   it('runs a subscription over graphql-ws and shows the events as they arrive', async () => {

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { JwtService } from '@nestjs/jwt';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { AppConfig } from '../../config/app-config.js';
@@ -16,7 +16,7 @@ import { GraphiqlAssetsController } from './graphiql/graphiql-assets.controller.
 import { MetricsService } from '../observability/metrics.service.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin.js';
 
-/** Refuses HTTP operations above the complexity limit, and remembers the schema for graphql-ws. */
+/** Refuses HTTP subscriptions and operations above the complexity limit; remembers the schema for graphql-ws. */
 function limitsPlugin(limits: OperationLimits, onSchema: (schema: GraphQLSchema) => void): ApolloServerPlugin {
   return {
     async serverWillStart({ schema }) {
@@ -24,7 +24,11 @@ function limitsPlugin(limits: OperationLimits, onSchema: (schema: GraphQLSchema)
     },
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, operation }) {
+          if (operation?.operation === 'subscription')
+            throw new GraphQLError('Subscriptions run over graphql-ws (ws://…/graphql), not HTTP', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
           const error = complexityError(limits, schema, document, request.variables, request.operationName);
           if (error) throw error;
         },

@@ -10,7 +10,7 @@ export class MetricsService {
   readonly registry = new Registry();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'plantgraph_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'plantgraph_' });
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
