@@ -59,6 +59,26 @@ describe('user and role administration', () => {
     expect(again.errors).toBeUndefined();
   });
 
+  it('changes only the fields an update names', async () => {
+    const created = await t.graphql(
+      CREATE,
+      { i: { email: 'partial@plant.test', displayName: 'Part', roles: ['supervisor'], disabled: true } },
+      admin,
+    );
+    const id = created.data!.createUser.id;
+    const renamed = await t.graphql(UPDATE, { id, i: { displayName: 'Renamed' } }, admin);
+    expect(renamed.data!.updateUser).toMatchObject({ disabled: true, roles: [{ name: 'supervisor' }] });
+    const CREATE_ROLE =
+      'mutation { createRole(input: { name: "keeps-perms", permissions: ["users:read"], canMaintain: true }) { id } }';
+    const roleId = (await t.graphql(CREATE_ROLE, {}, admin)).data!.createRole.id;
+    const described = await t.graphql(
+      'mutation($id: ID!) { updateRole(id: $id, input: { description: "d" }) { permissions canMaintain authorizeAll } }',
+      { id: roleId },
+      admin,
+    );
+    expect(described.data!.updateRole).toEqual({ permissions: ['users:read'], canMaintain: true, authorizeAll: false });
+  });
+
   it('refuses a duplicate e-mail (any case) and a duplicate card with CONFLICT', async () => {
     await t.graphql(CREATE, { i: { email: 'dup@plant.test', displayName: 'Dup', cardUid: '01020304' } }, admin);
     const email = await t.graphql(CREATE, { i: { email: 'DUP@plant.test', displayName: 'Dup 2' } }, admin);

@@ -32,7 +32,8 @@ export class CreateUserInput {
 }
 
 @InputType()
-export class UpdateUserInput extends PartialType(CreateUserInput) {}
+/** Only the fields given change: the create defaults (roles, disabled) must not apply to updates. */
+export class UpdateUserInput extends PartialType(CreateUserInput, { omitDefaultValues: true }) {}
 
 @ArgsType()
 export class UsersArgs extends PageArgs {
@@ -55,4 +56,4 @@ export class CreateRoleInput {
 }
 
 @InputType()
-export class UpdateRoleInput extends PartialType(CreateRoleInput) {}
+export class UpdateRoleInput extends PartialType(CreateRoleInput, { omitDefaultValues: true }) {}
