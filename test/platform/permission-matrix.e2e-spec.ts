@@ -48,6 +48,51 @@ interface Fixtures {
   throwawayRole(): Promise<string>;
 }
 
+const randomName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** A machine made by the admin, with an axis and a tool, for the machine samples to change or delete. */
+async function throwawayMachine(f: Fixtures): Promise<{ code: string; axisId: number; toolId: number }> {
+  const input = {
+    code: randomName('tmp'),
+    name: 'Throwaway',
+    axes: [{ name: 'X', maxVelocity: 60, maxAcceleration: 200 }],
+    tools: [{ number: 1 }],
+  };
+  const created = await f.app.graphql(
+    'mutation($i: CreateMachineInput!) { createMachine(input: $i) { code axes { id } tools { id } } }',
+    { i: input },
+    f.adminToken,
+  );
+  const { code, axes, tools } = created.data!.createMachine;
+  return { code, axisId: axes[0].id, toolId: tools[0].id };
+}
+
+async function throwawayMachineType(f: Fixtures): Promise<number> {
+  const created = await f.app.graphql(
+    'mutation($n: String!) { createMachineType(input: { name: $n }) { id } }',
+    { n: randomName('tmp-type') },
+    f.adminToken,
+  );
+  return created.data!.createMachineType.id;
+}
+
+const elementTypeInput = () => ({
+  name: randomName('element'),
+  currentMin: 180,
+  currentMax: 270,
+  voltageMin: 20,
+  voltageMax: 30,
+});
+
+async function throwawayElementType(f: Fixtures): Promise<number> {
+  const created = await f.app.graphql(
+    'mutation($i: CreateElementTypeInput!) { createElementType(input: $i) { id } }',
+    { i: elementTypeInput() },
+    f.adminToken,
+  );
+  return created.data!.createElementType.id;
+}
+
 const SAMPLES: Record<string, Sample> = {
   login: {
     query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
@@ -96,6 +141,74 @@ const SAMPLES: Record<string, Sample> = {
   userChanged: {
     query: 'subscription { userChanged { kind user { id } } }',
     trigger: (f) => f.throwawayUser(),
+  },
+  machines: { query: '{ machines { totalCount } }' },
+  machine: {
+    query: 'query($c: String!) { machine(code: $c) { id } }',
+    variables: async (f) => ({ c: (await throwawayMachine(f)).code }),
+  },
+  machineTypes: { query: '{ machineTypes { id } }' },
+  elementTypes: { query: '{ elementTypes(includeInactive: true) { id } }' },
+  createMachine: {
+    query: 'mutation($i: CreateMachineInput!) { createMachine(input: $i) { id } }',
+    variables: () => ({ i: { code: randomName('new'), name: 'New machine' } }),
+  },
+  updateMachine: {
+    query: 'mutation($c: String!) { updateMachine(code: $c, input: { name: "Renamed" }) { id } }',
+    variables: async (f) => ({ c: (await throwawayMachine(f)).code }),
+  },
+  deleteMachine: {
+    query: 'mutation($c: String!) { deleteMachine(code: $c) { machine { code } } }',
+    variables: async (f) => ({ c: (await throwawayMachine(f)).code }),
+  },
+  createMachineType: {
+    query: 'mutation($n: String!) { createMachineType(input: { name: $n }) { id } }',
+    variables: () => ({ n: randomName('type') }),
+  },
+  updateMachineType: {
+    query: 'mutation($id: Int!) { updateMachineType(id: $id, input: { graceMinutes: 2 }) { id } }',
+    variables: async (f) => ({ id: await throwawayMachineType(f) }),
+  },
+  deleteMachineType: {
+    query: 'mutation($id: Int!) { deleteMachineType(id: $id) { id } }',
+    variables: async (f) => ({ id: await throwawayMachineType(f) }),
+  },
+  createElementType: {
+    query: 'mutation($i: CreateElementTypeInput!) { createElementType(input: $i) { id } }',
+    variables: () => ({ i: elementTypeInput() }),
+  },
+  updateElementType: {
+    query: 'mutation($id: Int!) { updateElementType(id: $id, input: { range: "6-10 mm" }) { id } }',
+    variables: async (f) => ({ id: await throwawayElementType(f) }),
+  },
+  deleteElementType: {
+    query: 'mutation($id: Int!) { deleteElementType(id: $id) { id } }',
+    variables: async (f) => ({ id: await throwawayElementType(f) }),
+  },
+  createAxis: {
+    query:
+      'mutation($c: String!) { createAxis(machineCode: $c, input: { name: Y, maxVelocity: 60, maxAcceleration: 200 }) { id } }',
+    variables: async (f) => ({ c: (await throwawayMachine(f)).code }),
+  },
+  updateAxis: {
+    query: 'mutation($id: Int!) { updateAxis(id: $id, input: { maxVelocity: 50 }) { id } }',
+    variables: async (f) => ({ id: (await throwawayMachine(f)).axisId }),
+  },
+  deleteAxis: {
+    query: 'mutation($id: Int!) { deleteAxis(id: $id) { id } }',
+    variables: async (f) => ({ id: (await throwawayMachine(f)).axisId }),
+  },
+  createTool: {
+    query: 'mutation($c: String!) { createTool(machineCode: $c, input: { number: 2 }) { id } }',
+    variables: async (f) => ({ c: (await throwawayMachine(f)).code }),
+  },
+  updateTool: {
+    query: 'mutation($id: Int!) { updateTool(id: $id, input: { feedRate: 1200 }) { id } }',
+    variables: async (f) => ({ id: (await throwawayMachine(f)).toolId }),
+  },
+  deleteTool: {
+    query: 'mutation($id: Int!) { deleteTool(id: $id) { id } }',
+    variables: async (f) => ({ id: (await throwawayMachine(f)).toolId }),
   },
 };
 

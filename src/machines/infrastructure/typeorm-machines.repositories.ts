@@ -1,0 +1,294 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, In, type EntityManager, type Repository } from 'typeorm';
+import { translateUniqueViolation } from '../../shared/database/unique-violation.js';
+import type { PageResult } from '../../shared/graphql/pagination.js';
+import type { ElementType, ElementTypeFields } from '../domain/element-type.js';
+import {
+  AXIS_NAMES,
+  type Axis,
+  type AxisFields,
+  type AxisName,
+  type Machine,
+  type MachineFields,
+  type MachineRef,
+  type MachineType,
+  type MachineTypeFields,
+  type Tool,
+  type ToolFields,
+} from '../domain/machine.js';
+import { MachineRefSource } from '../application/machine-directory.js';
+import {
+  ElementTypeRepository,
+  MachinePartRepository,
+  MachineRepository,
+  MachineTypeRepository,
+  type MachineFilter,
+} from '../application/machines.ports.js';
+import {
+  AxisOrmEntity,
+  ElementTypeOrmEntity,
+  MachineOrmEntity,
+  MachineTypeOrmEntity,
+  ToolOrmEntity,
+} from './machine.orm-entities.js';
+
+const MACHINE_CONSTRAINTS = {
+  UQ_machines_code: { field: 'code', message: 'A machine with this code already exists' },
+  UQ_machine_axes_machine_name: { field: 'name', message: 'The machine already has this axis' },
+  UQ_machine_tools_machine_number: { field: 'number', message: 'The machine already has a tool with this number' },
+};
+const MACHINE_TYPE_CONSTRAINTS = {
+  UQ_machine_types_name: { field: 'name', message: 'A machine type with this name already exists' },
+};
+const ELEMENT_TYPE_CONSTRAINTS = {
+  UQ_element_types_name: { field: 'name', message: 'An element type with this name already exists' },
+};
+
+@Injectable()
+export class TypeormMachineRepository extends MachineRepository {
+  constructor(@InjectRepository(MachineOrmEntity) private readonly repo: Repository<MachineOrmEntity>) {
+    super();
+  }
+
+  async findByCode(code: string): Promise<Machine | null> {
+    const row = await this.repo.findOneBy({ code });
+    return row && (await withParts(this.repo.manager, [row]))[0];
+  }
+
+  async list(filter: MachineFilter, page: { offset: number; limit: number }): Promise<PageResult<Machine>> {
+    const query = this.repo
+      .createQueryBuilder('machine')
+      .leftJoinAndSelect('machine.machineType', 'machineType')
+      .orderBy('machine.code', 'ASC')
+      .skip(page.offset)
+      .take(page.limit);
+    if (filter.text)
+      query.andWhere(
+        new Brackets((q) =>
+          ['code', 'name', 'model', 'maker'].forEach((column) =>
+            q.orWhere(`machine.${column} ILIKE :text`, { text: `%${escapeLike(filter.text!)}%` }),
+          ),
+        ),
+      );
+    if (filter.machineTypeId !== undefined)
+      query.andWhere('machine.machine_type_id = :typeId', { typeId: filter.machineTypeId });
+    if (filter.blocked !== undefined) query.andWhere('machine.blocked = :blocked', { blocked: filter.blocked });
+    const [rows, totalCount] = await query.getManyAndCount();
+    return { items: await withParts(this.repo.manager, rows), totalCount, ...page };
+  }
+
+  create(machine: MachineFields, axes: AxisFields[], tools: ToolFields[]): Promise<Machine> {
+    const work = this.repo.manager.transaction(async (manager) => {
+      const row = await manager.save(manager.create(MachineOrmEntity, machine));
+      if (axes.length)
+        await manager.insert(
+          AxisOrmEntity,
+          axes.map((axis) => ({ ...axis, machineId: row.id })),
+        );
+      if (tools.length)
+        await manager.insert(
+          ToolOrmEntity,
+          tools.map((tool) => ({ ...tool, machineId: row.id })),
+        );
+      return row.id;
+    });
+    return translateUniqueViolation(work, MACHINE_CONSTRAINTS).then((id) => this.requireById(id));
+  }
+
+  async update(id: number, changes: Partial<MachineFields>): Promise<Machine> {
+    if (Object.keys(changes).length)
+      await translateUniqueViolation(this.repo.update({ id }, changes), MACHINE_CONSTRAINTS);
+    return this.requireById(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
+  async touchLastSeen(ids: number[], at: Date): Promise<void> {
+    // Same outcome as GREATEST(last_seen_at, $2), but rows already newer are not rewritten.
+    await this.repo.query(
+      'UPDATE machines SET last_seen_at = $2 WHERE id = ANY($1::int[]) AND (last_seen_at IS NULL OR last_seen_at < $2)',
+      [ids, at],
+    );
+  }
+
+  async addUsageSeconds(id: number, seconds: number): Promise<boolean> {
+    const [, affected] = await this.repo.query('UPDATE machines SET usage_seconds = usage_seconds + $2 WHERE id = $1', [
+      id,
+      seconds,
+    ]);
+    return affected > 0;
+  }
+
+  private async requireById(id: number): Promise<Machine> {
+    const row = await this.repo.findOneByOrFail({ id });
+    return (await withParts(this.repo.manager, [row]))[0];
+  }
+}
+
+@Injectable()
+export class TypeormMachinePartRepository extends MachinePartRepository {
+  constructor(
+    @InjectRepository(AxisOrmEntity) private readonly axes: Repository<AxisOrmEntity>,
+    @InjectRepository(ToolOrmEntity) private readonly tools: Repository<ToolOrmEntity>,
+  ) {
+    super();
+  }
+
+  async findAxis(id: number): Promise<Axis | null> {
+    const row = await this.axes.findOneBy({ id });
+    return row && toAxis(row);
+  }
+
+  async createAxis(machineId: number, axis: AxisFields): Promise<Axis> {
+    const row = await translateUniqueViolation(
+      this.axes.save(this.axes.create({ ...axis, machineId })),
+      MACHINE_CONSTRAINTS,
+    );
+    return toAxis(row);
+  }
+
+  async updateAxis(axis: Axis): Promise<Axis> {
+    const { id, name, maxVelocity, maxAcceleration } = axis;
+    await translateUniqueViolation(
+      this.axes.update({ id }, { name, maxVelocity, maxAcceleration }),
+      MACHINE_CONSTRAINTS,
+    );
+    return axis;
+  }
+
+  async deleteAxis(id: number): Promise<void> {
+    await this.axes.delete({ id });
+  }
+
+  async findTool(id: number): Promise<Tool | null> {
+    const row = await this.tools.findOneBy({ id });
+    return row && toTool(row);
+  }
+
+  async createTool(machineId: number, tool: ToolFields): Promise<Tool> {
+    const row = await translateUniqueViolation(
+      this.tools.save(this.tools.create({ ...tool, machineId })),
+      MACHINE_CONSTRAINTS,
+    );
+    return toTool(row);
+  }
+
+  async updateTool(tool: Tool): Promise<Tool> {
+    const { id, number, toolOffset, feedRate } = tool;
+    await translateUniqueViolation(this.tools.update({ id }, { number, toolOffset, feedRate }), MACHINE_CONSTRAINTS);
+    return tool;
+  }
+
+  async deleteTool(id: number): Promise<void> {
+    await this.tools.delete({ id });
+  }
+}
+
+@Injectable()
+export class TypeormMachineTypeRepository extends MachineTypeRepository {
+  constructor(@InjectRepository(MachineTypeOrmEntity) private readonly repo: Repository<MachineTypeOrmEntity>) {
+    super();
+  }
+
+  list(): Promise<MachineType[]> {
+    return this.repo.find({ order: { name: 'ASC' } });
+  }
+
+  findById(id: number): Promise<MachineType | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  create(type: MachineTypeFields): Promise<MachineType> {
+    return translateUniqueViolation(this.repo.save(this.repo.create(type)), MACHINE_TYPE_CONSTRAINTS);
+  }
+
+  save(type: MachineType): Promise<MachineType> {
+    return translateUniqueViolation(this.repo.save(type as MachineTypeOrmEntity), MACHINE_TYPE_CONSTRAINTS);
+  }
+
+  deleteUnused(id: number): Promise<number> {
+    return this.repo.manager.transaction(async (manager) => {
+      // Locking the type first waits for machines being given it (their foreign key check
+      // shares the row), so that none is counted out and then silently untyped by the delete.
+      await manager.query('SELECT id FROM machine_types WHERE id = $1 FOR UPDATE', [id]);
+      const users = await manager.countBy(MachineOrmEntity, { machineTypeId: id });
+      if (!users) await manager.delete(MachineTypeOrmEntity, { id });
+      return users;
+    });
+  }
+}
+
+@Injectable()
+export class TypeormElementTypeRepository extends ElementTypeRepository {
+  constructor(@InjectRepository(ElementTypeOrmEntity) private readonly repo: Repository<ElementTypeOrmEntity>) {
+    super();
+  }
+
+  list(includeInactive: boolean): Promise<ElementType[]> {
+    return this.repo.find({ where: includeInactive ? {} : { active: true }, order: { name: 'ASC' } });
+  }
+
+  findById(id: number): Promise<ElementType | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  create(type: ElementTypeFields): Promise<ElementType> {
+    return translateUniqueViolation(this.repo.save(this.repo.create(type)), ELEMENT_TYPE_CONSTRAINTS);
+  }
+
+  save(type: ElementType): Promise<ElementType> {
+    return translateUniqueViolation(this.repo.save(type as ElementTypeOrmEntity), ELEMENT_TYPE_CONSTRAINTS);
+  }
+}
+
+/** Every machine with the names of its axes: one query, at start and after each registry change. */
+@Injectable()
+export class TypeormMachineRefSource extends MachineRefSource {
+  constructor(@InjectRepository(MachineOrmEntity) private readonly repo: Repository<MachineOrmEntity>) {
+    super();
+  }
+
+  async loadAll(): Promise<MachineRef[]> {
+    const rows: { id: number; code: string; name: string; axes: AxisName[] }[] = await this.repo.query(
+      `SELECT m.id, m.code, m.name,
+              coalesce(array_agg(a.name ORDER BY a.name) FILTER (WHERE a.name IS NOT NULL), '{}') AS axes
+       FROM machines m LEFT JOIN machine_axes a ON a.machine_id = m.id
+       GROUP BY m.id`,
+    );
+    return rows.map((row) => ({ id: row.id, code: row.code, name: row.name, axes: new Set(row.axes) }));
+  }
+}
+
+/** Loads the axes and tools of a page of machines in two queries. */
+async function withParts(manager: EntityManager, rows: MachineOrmEntity[]): Promise<Machine[]> {
+  const ids = rows.map((row) => row.id);
+  const [axes, tools] = ids.length
+    ? await Promise.all([
+        manager.find(AxisOrmEntity, { where: { machineId: In(ids) } }),
+        manager.find(ToolOrmEntity, { where: { machineId: In(ids) }, order: { number: 'ASC' } }),
+      ])
+    : [[], []];
+  return rows.map(({ machineTypeId: _typeId, ...row }) => ({
+    ...row,
+    axes: axes
+      .filter((a) => a.machineId === row.id)
+      .map(toAxis)
+      .sort((a, b) => AXIS_NAMES.indexOf(a.name) - AXIS_NAMES.indexOf(b.name)),
+    tools: tools.filter((t) => t.machineId === row.id).map(toTool),
+  }));
+}
+
+function toAxis({ id, machineId, name, maxVelocity, maxAcceleration }: AxisOrmEntity): Axis {
+  return { id, machineId, name: name as AxisName, maxVelocity, maxAcceleration };
+}
+
+function toTool({ id, machineId, number, toolOffset, feedRate }: ToolOrmEntity): Tool {
+  return { id, machineId, number, toolOffset, feedRate };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
