@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { MachinesModule } from './machines/machines.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { SimulatorModule } from './simulator/simulator.module.js';
 import { ORM_ENTITIES } from './orm-entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
 import { dataSourceOptions } from './shared/database/data-source-options.js';
@@ -21,6 +22,8 @@ import { MIGRATIONS } from '../migrations/index.js';
  *   identity/        users, roles, permissions, login, tokens
  *   machines/        machines, machine types, element types, axes, tools
  *   telemetry/       electrical/axis/tool samples, machine state, shifts, reports, history
+ *
+ * and the built-in device simulator (simulator/), on in the embedded one-command start.
  *
  * See ARCHITECTURE.md in ../shared for the layers inside each context.
  */
@@ -48,6 +51,7 @@ export class AppModule {
         IdentityModule,
         MachinesModule,
         TelemetryModule,
+        SimulatorModule,
       ],
     };
   }

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   for (const line of runtime.started) say(`  ${line}`);
   say(`  GraphiQL:   ${base}/graphql`);
   say(`  Health:     ${base}/health   Metrics: ${base}/metrics`);
+  if (runtime.config.SIMULATOR) say('  Simulator:  on, feeding simulated machines (SIMULATOR=false turns it off)');
   if (admin.kind === 'generated')
     say(`  Admin:      ${admin.email} / ${admin.password}   (generated now, shown once: change it)`);
   else if (admin.kind === 'configured') say(`  Admin:      ${admin.email} (password from ADMIN_PASSWORD)`);

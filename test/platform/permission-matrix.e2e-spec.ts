@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
+import {
+  MACHINE_STATE_CHANGED,
+  type MachineStateChangedEvent,
+} from '../../src/telemetry/application/machine-state.service.js';
+import {
+  AXIS_SAMPLES_ADDED,
+  ELECTRICAL_SAMPLES_ADDED,
+  type SamplesAdded,
+} from '../../src/telemetry/application/live-telemetry.js';
 import { collect, startTestApp, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -209,6 +219,103 @@ const SAMPLES: Record<string, Sample> = {
   deleteTool: {
     query: 'mutation($id: Int!) { deleteTool(id: $id) { id } }',
     variables: async (f) => ({ id: (await throwawayMachine(f)).toolId }),
+  },
+  electricalHistory: { query: '{ electricalHistory(machineCodes: [], lastMinutes: 15) { from } }' },
+  axisHistory: { query: '{ axisHistory(machineCodes: [], lastMinutes: 15, axes: [X]) { from } }' },
+  toolHistory: { query: '{ toolHistory(machineCodes: [], lastMinutes: 15) { from } }' },
+  machineStateBands: { query: '{ machineStateBands { state } }' },
+  updateMachineStateBand: {
+    query: 'mutation { updateMachineStateBand(state: IDLE, input: { color: "#f9a825" }) { state } }',
+  },
+  machineStates: { query: '{ machineStates { state } }' },
+  machineStateTimeline: {
+    query: 'query($c: [String!]!) { machineStateTimeline(machineCodes: $c, lastMinutes: 15) { state } }',
+    variables: async (f) => ({ c: [(await throwawayMachine(f)).code] }),
+  },
+  outOfStandardEpisodes: {
+    query: 'query($c: [String!]!) { outOfStandardEpisodes(machineCodes: $c, lastMinutes: 15) { id } }',
+    variables: async (f) => ({ c: [(await throwawayMachine(f)).code] }),
+  },
+  machineStateChanged: {
+    query: 'subscription { machineStateChanged { machineCode state } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish<MachineStateChangedEvent>(MACHINE_STATE_CHANGED, {
+        machineId: 0,
+        machineCode: 'matrix',
+        state: 'IDLE',
+        previousState: null,
+        since: new Date(),
+        alert: false,
+        at: new Date(),
+      }),
+  },
+  operators: { query: '{ operators { totalCount } }' },
+  createOperator: {
+    query: 'mutation($i: CreateOperatorInput!) { createOperator(input: $i) { id } }',
+    variables: () => ({ i: { name: 'New operator', number: Math.floor(Math.random() * 2e9) + 1 } }),
+  },
+  updateOperator: { query: 'mutation { updateOperator(id: 999999, input: { qualification: "6G" }) { id } }' },
+  deleteOperator: { query: 'mutation { deleteOperator(id: 999999) { outcome } }' },
+  shifts: { query: '{ shifts { totalCount } }' },
+  createShift: {
+    query: 'mutation($i: CreateShiftInput!) { createShift(input: $i) { id } }',
+    variables: () => ({
+      i: {
+        machineCode: 'no-such-machine',
+        operatorId: 1,
+        elementTypeId: 1,
+        startsAt: '2026-01-05T06:00:00Z',
+        endsAt: '2026-01-05T14:00:00Z',
+      },
+    }),
+  },
+  updateShift: { query: 'mutation { updateShift(id: 999999, input: { remarks: "r" }) { id } }' },
+  deleteShift: { query: 'mutation { deleteShift(id: 999999) { id } }' },
+  instructions: { query: '{ instructions { totalCount } }' },
+  createInstruction: {
+    query: 'mutation($t: String!) { createInstruction(input: { text: $t }) { id } }',
+    variables: () => ({ t: randomName('instruction') }),
+  },
+  deleteInstruction: { query: 'mutation { deleteInstruction(id: 999999) { id } }' },
+  productionReport: { query: '{ productionReport(shiftId: 999999) { samples } }' },
+  productionReportCsv: { query: '{ productionReportCsv(shiftId: 999999) }' },
+  machineDayReport: { query: '{ machineDayReport(machineCode: "no-such-machine", date: "2026-01-05") { samples } }' },
+  machineDayReportCsv: { query: '{ machineDayReportCsv(machineCode: "no-such-machine", date: "2026-01-05") }' },
+  latestTelemetry: { query: '{ latestTelemetry { machine { code } } }' },
+  electricalSampleAdded: {
+    query: 'subscription { electricalSampleAdded { machineCode current } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish<SamplesAdded<object>>(ELECTRICAL_SAMPLES_ADDED, {
+        machineId: 0,
+        machineCode: 'matrix',
+        samples: [{ machineId: 0, machineCode: 'matrix', ts: new Date(), current: 1, voltage: 1 }],
+      }),
+  },
+  axisSampleAdded: {
+    query: 'subscription { axisSampleAdded { machineCode axis } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish<SamplesAdded<object>>(AXIS_SAMPLES_ADDED, {
+        machineId: 0,
+        machineCode: 'matrix',
+        samples: [
+          {
+            machineId: 0,
+            machineCode: 'matrix',
+            axis: 'X',
+            ts: new Date(),
+            actual: 0,
+            target: 0,
+            distanceToGo: 0,
+            velocity: 0,
+            acceleration: 0,
+            homed: true,
+          },
+        ],
+      }),
+  },
+  unregisteredSources: { query: '{ unregisteredSources { totalCount } }' },
+  registerUnregisteredSource: {
+    query: 'mutation { registerUnregisteredSource(topic: "plant/machines/nobody/electrical") { code } }',
   },
 };
 

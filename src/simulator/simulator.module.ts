@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { MachinesModule } from '../machines/machines.module.js';
+import { EmbeddedSimulatorService } from './embedded-simulator.service.js';
+
+/** The built-in simulator (also a CLI: `npm run simulate`). */
+@Module({
+  imports: [MachinesModule],
+  providers: [EmbeddedSimulatorService],
+})
+export class SimulatorModule {}

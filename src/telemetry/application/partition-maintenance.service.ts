@@ -1,0 +1,83 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { partitionPlan, utcDay, type PartitionPolicy } from '../domain/partition-plan.js';
+import { SamplePartitions, type SampleKind } from './ingestion.ports.js';
+
+/**
+ * Days of partitions created ahead, and days of samples kept (0 = forever). Constants until
+ * configuration has keys for them (TELEMETRY_PARTITION_DAYS_AHEAD, TELEMETRY_RETENTION_DAYS).
+ */
+export const PARTITION_POLICY: PartitionPolicy = { daysAhead: 7, retentionDays: 30 };
+/** Hourly: a day's partition exists a week before it is needed, so a missed run or two changes nothing. */
+const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface MaintenanceReport {
+  created: { kind: SampleKind; day: string; movedRows: number }[];
+  dropped: { kind: SampleKind; day: string }[];
+  purgedRows: number;
+}
+
+/**
+ * Keeps the sample tables' daily partitions: created from yesterday to a week ahead (and for
+ * days whose rows wait in the DEFAULT partition), dropped past the retention. Runs once
+ * while the application starts — before the MQTT connection opens, so ingestion starts with
+ * today's partitions — and then every hour.
+ */
+@Injectable()
+export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PartitionMaintenanceService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<MaintenanceReport>;
+
+  constructor(private readonly partitions: SamplePartitions) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.runLogged();
+    this.timer = setInterval(() => void this.runLogged(), MAINTENANCE_INTERVAL_MS).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; a pass already running is awaited instead of started twice. */
+  run(now = new Date(), policy = PARTITION_POLICY): Promise<MaintenanceReport> {
+    this.running ??= this.pass(now, policy).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(now: Date, policy: PartitionPolicy): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { created: [], dropped: [], purgedRows: 0 };
+    for (const { kind, days, daysInDefault } of await this.partitions.inventory()) {
+      const plan = partitionPlan(utcDay(now), policy, days, daysInDefault);
+      for (const day of plan.create)
+        report.created.push({ kind, day, movedRows: await this.partitions.createDay(kind, day) });
+      for (const day of plan.drop) {
+        await this.partitions.dropDay(kind, day);
+        report.dropped.push({ kind, day });
+      }
+      if (plan.purgeDefaultBefore && daysInDefault.some((day) => day < plan.purgeDefaultBefore!))
+        report.purgedRows += await this.partitions.purgeDefaultBefore(kind, plan.purgeDefaultBefore);
+    }
+    return report;
+  }
+
+  /**
+   * A failed pass is logged, never fatal: the DEFAULT partition takes every sample whose
+   * day has no partition, and the next pass moves them out.
+   */
+  private async runLogged(): Promise<void> {
+    try {
+      const { created, dropped, purgedRows } = await this.run();
+      const moved = created.reduce((sum, c) => sum + c.movedRows, 0);
+      if (created.length || dropped.length || purgedRows)
+        this.logger.log(
+          `Sample partitions: ${created.length} created (${moved} rows moved out of DEFAULT), ` +
+            `${dropped.length} dropped past the ${PARTITION_POLICY.retentionDays}-day retention, ` +
+            `${purgedRows} expired rows deleted from DEFAULT`,
+        );
+    } catch (error) {
+      this.logger.error(`Sample partition maintenance failed: ${(error as Error).message}`, (error as Error).stack);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { RequirePermission } from '../../shared/auth/decorators.js';
+import { PERMISSIONS } from '../../shared/auth/permissions.js';
+import { LatestTelemetry } from '../application/latest-telemetry.js';
+import { LiveTelemetry } from '../application/live-telemetry.js';
+import { AxisSampleAddedArgs, ElectricalSampleAddedArgs, LatestTelemetryArgs } from './live-telemetry.args.js';
+import { AxisSampleModel, ElectricalSampleModel, MachineLatestTelemetryModel } from './live-telemetry.models.js';
+
+/** Published samples are already shaped for these types: returned as they are, never rebuilt per subscriber. */
+const asPublished = <T>(sample: T): T => sample;
+
+@Resolver()
+export class LiveTelemetryResolver {
+  constructor(
+    private readonly latest: LatestTelemetry,
+    private readonly live: LiveTelemetry,
+  ) {}
+
+  @RequirePermission(PERMISSIONS.MACHINES_READ)
+  @Query(() => [MachineLatestTelemetryModel], {
+    description: "Each machine's newest electrical, axis and tool samples (a dashboard's first paint), by code.",
+  })
+  latestTelemetry(@Args() { machineCodes }: LatestTelemetryArgs) {
+    return this.latest.of(machineCodes);
+  }
+
+  @RequirePermission(PERMISSIONS.MACHINES_READ)
+  @Subscription(() => ElectricalSampleModel, {
+    description: 'New electrical samples (one event per sample; duplicates are never sent).',
+    resolve: asPublished,
+  })
+  electricalSampleAdded(@Args() args: ElectricalSampleAddedArgs) {
+    return this.live.electricalSamples(args);
+  }
+
+  @RequirePermission(PERMISSIONS.MACHINES_READ)
+  @Subscription(() => AxisSampleModel, {
+    description: 'New axis samples (one event per machine, axis and time).',
+    resolve: asPublished,
+  })
+  axisSampleAdded(@Args() args: AxisSampleAddedArgs) {
+    return this.live.axisSamples(args);
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { InboundMessage } from '../../shared/mqtt/inbound-message.js';
+import { MqttService } from '../../shared/mqtt/mqtt.service.js';
+import { TelemetryIngestionService } from '../application/telemetry-ingestion.service.js';
+import { parseTool } from './telemetry-payloads.js';
+import { machineTopic, settle, sourceOf } from './telemetry-topics.js';
+
+/** `plant/machines/{code}/tool`: one reading or an array of them. */
+@Injectable()
+export class ToolMqttHandler implements OnModuleInit {
+  constructor(
+    private readonly mqtt: MqttService,
+    private readonly ingestion: TelemetryIngestionService,
+  ) {}
+
+  onModuleInit(): void {
+    this.mqtt.route(machineTopic('tool'), (message) => this.handle(message));
+  }
+
+  async handle(message: InboundMessage): Promise<void> {
+    const readings = parseTool(message.payload, message.receivedAt);
+    const source = sourceOf(message);
+    settle(await this.ingestion.ingestTool(source, readings), source);
+  }
+}
