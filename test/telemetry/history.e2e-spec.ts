@@ -257,6 +257,18 @@ describe('telemetry history', () => {
       ]);
     });
 
+    it('computes what is selected, through fragments and aliases too', async () => {
+      const { axisHistory } = await ok(
+        `query($codes: [String!]!, $from: DateTime, $to: DateTime) {
+          axisHistory(machineCodes: $codes, axes: [X], from: $from, to: $to, bucketSeconds: 1) { ...History }
+        }
+        fragment History on AxisHistory { series { ... on AxisSeries { position: actual { max } } ...Homed } }
+        fragment Homed on AxisSeries { homedFraction }`,
+        { codes: ['H1'], from: at(0), to: at(1000) },
+      );
+      expect(axisHistory.series).toEqual([{ position: { max: [9] }, homedFraction: [0.5] }]);
+    });
+
     it('keeps the last tool in use per bucket and ignores missing optional values', async () => {
       const { toolHistory } = await ok(TOOLS, { codes: ['H1'], from: at(0), to: at(10_000), bucketSeconds: 5 });
       expect(toolHistory.series[0]).toEqual({

@@ -1,12 +1,17 @@
 import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { RequirePermission } from '../../shared/auth/decorators.js';
 import { PERMISSIONS } from '../../shared/auth/permissions.js';
+import { SharedExecution } from '../../shared/graphql/shared-subscriptions.js';
 import { LatestTelemetry } from '../application/latest-telemetry.js';
 import { LiveTelemetry } from '../application/live-telemetry.js';
 import { AxisSampleAddedArgs, ElectricalSampleAddedArgs, LatestTelemetryArgs } from './live-telemetry.args.js';
 import { AxisSampleModel, ElectricalSampleModel, MachineLatestTelemetryModel } from './live-telemetry.models.js';
 
-/** Published samples are already shaped for these types: returned as they are, never rebuilt per subscriber. */
+/**
+ * Published samples are already shaped for these types: returned as they are. The sample
+ * subscriptions depend only on their arguments, so identical ones share execution: each
+ * sample is executed and serialised once for all of them.
+ */
 const asPublished = <T>(sample: T): T => sample;
 
 @Resolver()
@@ -25,6 +30,7 @@ export class LiveTelemetryResolver {
   }
 
   @RequirePermission(PERMISSIONS.MACHINES_READ)
+  @SharedExecution()
   @Subscription(() => ElectricalSampleModel, {
     description: 'New electrical samples (one event per sample; duplicates are never sent).',
     resolve: asPublished,
@@ -34,6 +40,7 @@ export class LiveTelemetryResolver {
   }
 
   @RequirePermission(PERMISSIONS.MACHINES_READ)
+  @SharedExecution()
   @Subscription(() => AxisSampleModel, {
     description: 'New axis samples (one event per machine, axis and time).',
     resolve: asPublished,
