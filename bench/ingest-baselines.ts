@@ -17,7 +17,7 @@
  *   --messages N (100000)  --window W (1000: publisher's unacknowledged messages)
  *   --mqtt-url URL (mqtt://127.0.0.1:1883)  --skip-external  --parts abc (which of a, b, c)
  *   --repeat R (3: runs of each writer configuration in (b), the median is printed)
- *   --writer-rows M (3 × N: rows of each run in (b))
+ *   --writer-rows M (2 × N: rows of each run in (b))
  */
 import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -58,7 +58,7 @@ const WINDOW = option('window', 1000);
 const BATCHED = 50;
 const REPEAT = option('repeat', 3);
 /** (b) alone runs for well under a second at N rows: more rows steady its figures. */
-const WRITER_ROWS = option('writer-rows', 3 * MESSAGES);
+const WRITER_ROWS = option('writer-rows', 2 * MESSAGES);
 const PARTS = (() => {
   const at = process.argv.indexOf('--parts');
   return at >= 0 ? process.argv[at + 1] : 'abc';

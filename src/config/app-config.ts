@@ -46,7 +46,7 @@ export class AppConfig {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//) DATABASE_URL?: string = undefined;
   @IsString() EMBEDDED_PG_DIR = '.data/postgres';
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT = 5432;
-  @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 20;
 
   /** mqtt://host:port — when unset, an embedded broker is started. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^mqtts?:\/\/|^wss?:\/\//) MQTT_URL?: string = undefined;

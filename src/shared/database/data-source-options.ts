@@ -23,6 +23,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     uuidExtension: 'pgcrypto',
     // Failed queries surface as errors where they happen; TypeORM's own logger would print parameters.
     logging: false,
+    // Without a timeout the pool would wait forever for an unreachable server.
+    connectTimeoutMS: 5000,
     extra: { max: settings.poolSize, application_name: 'plantgraph' },
   };
 }

@@ -1,0 +1,639 @@
+/**
+ * Live fan-out through the real service, as dashboards see it: N graphql-ws subscribers, each
+ * on `axisSampleAdded` of one machine and one axis (subscriber i: machine i mod 20, axis
+ * ⌊i / 20⌋ mod 5, so 100 distinct subscriptions), while a deterministic PlantSimulator publishes
+ * 20 CNC machines × 5 axes at 10 Hz over MQTT (QoS 1, 200 messages/s, 1,000 samples/s). Every
+ * message's `ts` is its publish time, so a subscriber's now − ts is the latency publish →
+ * broker → service (validate, store, commit, PubSub, GraphQL) → graphql-ws → subscriber.
+ * Every subscriber must receive every sample of its machine and axis published in the
+ * measured window: what has not arrived once nothing more arrives (3 s) counts as lost.
+ * Deliveries/s counts what arrived during the window (of any sample): at saturation, what the
+ * server managed to deliver while its backlog grew.
+ *
+ * Baseline in the same run: a bare graphql-ws server (graphql-ws/use/ws + ws + graphql-js, the
+ * same AxisSample shape, graphql-subscriptions' in-memory PubSub), without Nest, storage or
+ * authentication, executing and serialising per subscriber as graphql-ws does. It publishes on
+ * one topic per machine and axis, so that no subscriber is handed events it would filter out
+ * (withFilter on a single topic saturated a core at 200 subscribers). It is fed from the same
+ * broker by the same simulator (on its own root topic), so both pay the broker hop; only the
+ * service also stores every sample before publishing it.
+ *
+ * The servers take turns on the main thread. The subscribers (graphql-ws client over ws; the
+ * client parses with JSON.parse) run in one worker thread, the simulator (and aedes when no
+ * mosquitto binary is installed) in another: the load generator does not share the servers'
+ * event loop, but it does share the 2 cores. Each thread's event-loop utilisation over the
+ * window is printed; a client worker near 100 % would inflate every latency.
+ *
+ *   --subscribers 1000,5000  --seconds S (20)  --per-socket K (1: one socket per subscriber)  --service-only
+ */
+import 'reflect-metadata';
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLFloat,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLScalarType,
+  GraphQLSchema,
+  GraphQLString,
+} from 'graphql';
+import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
+import { createClient, type Client } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { connectAsync, type MqttClient } from 'mqtt';
+import WebSocket, { WebSocketServer } from 'ws';
+import { createApp } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { MachinesService } from '../src/machines/application/machines.service.js';
+import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
+import { MetricsService } from '../src/shared/observability/metrics.service.js';
+import { PubSub } from '../src/shared/pubsub/pub-sub.js';
+import { PlantSimulator } from '../src/simulator/plant-simulator.js';
+import type { AxesPayload } from '../src/simulator/simulator-messages.js';
+import { count, machineLine, option, printTable } from './figures.js';
+import { startPrivateMosquitto } from './private-mosquitto.js';
+import { openScratchDatabase } from './scratch-database.js';
+
+const MACHINES = 20;
+const AXES = ['X', 'Y', 'Z', 'A', 'C'] as const;
+const SECONDS = option('seconds', 20);
+const PER_SOCKET = option('per-socket', 1);
+const SUBSCRIBERS = listOption('subscribers', [1000, 5000]);
+const VERBOSE = process.argv.includes('--verbose');
+const SERVERS = process.argv.includes('--service-only') ? ['service'] : ['service', 'bare graphql-ws'];
+const ADMIN = { email: 'admin@plantgraph.local', password: 'bench-password-1' };
+/** Latencies are counted in 1 ms buckets up to this; beyond, in the last one (max is kept exactly). */
+const HISTOGRAM_MS = 60_000;
+/** After the last publish: what has not arrived when nothing more arrives for STALLED_MS, or after DRAIN_MS, is lost. */
+const DRAIN_MS = 30_000;
+const STALLED_MS = 3_000;
+const CONNECT_CONCURRENCY = 250;
+
+const AXIS_ADDED = `subscription($codes: [String!], $axes: [SampleAxis!]) {
+  axisSampleAdded(machineCodes: $codes, axes: $axes) {
+    machineCode axis ts actual target distanceToGo velocity acceleration homed
+  }
+}`;
+
+interface AxisSample {
+  machineCode: string;
+  axis: string;
+  ts: string;
+}
+
+interface Window {
+  t0: number;
+  t1: number;
+}
+
+function listOption(name: string, fallback: number[]): number[] {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const values = process.argv[index + 1].split(',').map(Number);
+  if (!values.every((v) => Number.isInteger(v) && v > 0))
+    throw new Error(`--${name}: positive integers, e.g. 1000,5000`);
+  return values;
+}
+
+const codeOf = (machine: number) => `cnc-${String(machine + 1).padStart(2, '0')}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// Worker plumbing: each worker answers { id, type, args } with { id, result } or { id, error }.
+
+type Handlers = Record<string, (args: never) => unknown>;
+
+function serve(handlers: Handlers): void {
+  parentPort!.on('message', async ({ id, type, args }: { id: number; type: string; args: never }) => {
+    try {
+      parentPort!.postMessage({ id, result: await handlers[type](args) });
+    } catch (error) {
+      parentPort!.postMessage({ id, error: (error as Error).stack ?? String(error) });
+    }
+  });
+}
+
+function connectWorker(role: 'clients' | 'devices') {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { role } });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let next = 0;
+  worker.on('message', ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {
+    const call = pending.get(id)!;
+    pending.delete(id);
+    if (error) call.reject(new Error(`${role} worker: ${error}`));
+    else call.resolve(result);
+  });
+  worker.on('error', (error) => {
+    for (const call of pending.values()) call.reject(error);
+  });
+  return {
+    call: <T>(type: string, args?: unknown) =>
+      new Promise<T>((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        worker.postMessage({ id, type, args });
+      }),
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** Event-loop utilisation of this thread between t0 and t1, measured by timers set now. */
+function loopUtilisation({ t0, t1 }: Window): Promise<number> {
+  return new Promise((resolve) =>
+    setTimeout(
+      () => {
+        const start = performance.eventLoopUtilization();
+        setTimeout(() => resolve(performance.eventLoopUtilization(start).utilization), t1 - Date.now());
+      },
+      Math.max(0, t0 - Date.now()),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Subscribers (worker): graphql-ws clients, latency histogram, counts per subscriber.
+
+interface ClientsReport {
+  /** Latencies of the samples published in the window, in 1 ms buckets. */
+  histogram: Uint32Array;
+  max: number;
+  /** Per subscriber: samples published in the window that arrived. */
+  received: Uint32Array;
+  /** Deliveries (of any sample) that arrived during the window: the throughput. */
+  arrivals: number;
+  /** Samples of another machine or axis than the subscriber asked for. */
+  foreign: number;
+  errors: number;
+  firstError?: string;
+  loopUtilisation: number;
+}
+
+function clientsWorker(): void {
+  const fresh = (subscribers: number) => ({
+    histogram: new Uint32Array(HISTOGRAM_MS + 1),
+    max: 0,
+    received: new Uint32Array(subscribers),
+    arrivals: 0,
+    foreign: 0,
+    errors: 0,
+    firstError: undefined as string | undefined,
+    seen: new Uint8Array(subscribers),
+    inWindow: 0,
+    window: { t0: Infinity, t1: -Infinity } as Window,
+    utilisation: Promise.resolve(0),
+  });
+  let state = fresh(0);
+  let clients: Client[] = [];
+
+  const failed = (error: unknown) => {
+    state.errors++;
+    state.firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
+  };
+
+  function subscribe(client: Client, index: number): void {
+    const code = codeOf(index % MACHINES);
+    const axis = AXES[Math.floor(index / MACHINES) % AXES.length];
+    client.subscribe<{ axisSampleAdded: AxisSample }>(
+      { query: AXIS_ADDED, variables: { codes: [code], axes: [axis] } },
+      {
+        next: (result) => {
+          const sample = result.data?.axisSampleAdded;
+          if (!sample) return failed(result.errors);
+          const now = Date.now();
+          const s = state;
+          s.seen[index] = 1;
+          if (sample.machineCode !== code || sample.axis !== axis) s.foreign++;
+          if (now >= s.window.t0 && now < s.window.t1) s.arrivals++;
+          const ts = Date.parse(sample.ts);
+          if (ts < s.window.t0 || ts >= s.window.t1) return;
+          const latency = now - ts;
+          s.histogram[Math.min(Math.max(latency, 0), HISTOGRAM_MS)]++;
+          if (latency > s.max) s.max = latency;
+          s.received[index]++;
+          s.inWindow++;
+        },
+        error: failed,
+        complete: () => undefined,
+      },
+    );
+  }
+
+  function connect(url: string, token: string): Promise<Client> {
+    return new Promise((resolve) => {
+      const client = createClient({
+        url,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+        on: { connected: () => resolve(client) },
+        onNonLazyError: failed,
+      });
+    });
+  }
+
+  serve({
+    async connect({ url, token, subscribers, perSocket }: { url: string; token: string } & Record<string, number>) {
+      state = fresh(subscribers);
+      const started = performance.now();
+      const sockets = Math.ceil(subscribers / perSocket);
+      while (clients.length < sockets) {
+        const batch = Math.min(CONNECT_CONCURRENCY, sockets - clients.length);
+        clients.push(...(await Promise.all(Array.from({ length: batch }, () => connect(url, token)))));
+      }
+      for (let i = 0; i < subscribers; i++) subscribe(clients[Math.floor(i / perSocket)], i);
+      return performance.now() - started;
+    },
+    status: () => ({ seen: state.seen.reduce((sum, s) => sum + s, 0), errors: state.errors, first: state.firstError }),
+    window(window: Window) {
+      state.window = window;
+      state.utilisation = loopUtilisation(window);
+    },
+    progress: () => state.inWindow,
+    async report(): Promise<ClientsReport> {
+      const { histogram, max, received, arrivals, foreign, errors, firstError } = state;
+      return {
+        histogram,
+        max,
+        received,
+        arrivals,
+        foreign,
+        errors,
+        firstError,
+        loopUtilisation: await state.utilisation,
+      };
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.dispose()));
+      clients = [];
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Devices (worker): the simulator publishing axes messages, ts = publish time.
+
+function devicesWorker(): void {
+  let client: MqttClient | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let window: Window = { t0: Infinity, t1: Infinity };
+  let published: Record<string, number> = {};
+  let finished: Promise<void> = Promise.resolve();
+  let embedded: { url: string; stop(): Promise<void> } | undefined;
+
+  serve({
+    async broker() {
+      embedded = await startEmbeddedBroker(0);
+      return embedded.url;
+    },
+    async start({ url, root }: { url: string; root: string }) {
+      client = await connectAsync(url, { clientId: `bench-devices-${process.pid}`, protocolVersion: 4, clean: true });
+      const simulator = new PlantSimulator({
+        seed: 7,
+        startTime: Date.now(),
+        cncCount: MACHINES,
+        weldingCount: 0,
+        rootTopic: root,
+      });
+      window = { t0: Infinity, t1: Infinity };
+      published = {};
+      const last = new Map<string, number>();
+      let done!: () => void;
+      finished = new Promise<void>((resolve) => (done = resolve));
+      const tick = () => {
+        for (const message of simulator.advanceTo(Date.now())) {
+          if (message.kind !== 'axes') continue;
+          // Publish time, unique per machine (the service drops a repeated (machine, ts) as a duplicate).
+          const ts = Math.max(Date.now(), (last.get(message.code) ?? 0) + 1);
+          if (ts >= window.t1) return done();
+          last.set(message.code, ts);
+          const payload: AxesPayload = { ...message.payload, ts };
+          if (ts >= window.t0) published[message.code] = (published[message.code] ?? 0) + 1;
+          client!.publish(message.topic, JSON.stringify(payload), { qos: 1 });
+        }
+        timer = setTimeout(tick, Math.max(0, simulator.nextDueTime() - Date.now()));
+      };
+      tick();
+    },
+    window(next: Window) {
+      window = next;
+    },
+    async finished() {
+      await finished;
+      clearTimeout(timer);
+      await client?.endAsync();
+      return published;
+    },
+    async stop() {
+      await embedded?.stop();
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The bare graphql-ws baseline.
+
+interface BareSample {
+  machineCode: string;
+  axis: string;
+  ts: Date;
+  actual: number;
+  target: number;
+  distanceToGo: number;
+  velocity: number;
+  acceleration: number;
+  homed: boolean;
+}
+
+/** One topic per machine and axis: no subscriber is handed events that it would then filter out. */
+const bareTopic = (code: string, axis: string) => `axisSampleAdded.${code}.${axis}`;
+
+function bareSchema(pubsub: MemoryPubSub): GraphQLSchema {
+  const codes = Array.from({ length: MACHINES }, (_, i) => codeOf(i));
+  const float = { type: new GraphQLNonNull(GraphQLFloat) };
+  const dateTime = new GraphQLScalarType({ name: 'DateTime', serialize: (value) => (value as Date).toISOString() });
+  const sampleAxis = new GraphQLEnumType({ name: 'SampleAxis', values: Object.fromEntries(AXES.map((a) => [a, {}])) });
+  const axisSample = new GraphQLObjectType({
+    name: 'AxisSample',
+    fields: {
+      machineCode: { type: new GraphQLNonNull(GraphQLString) },
+      axis: { type: new GraphQLNonNull(sampleAxis) },
+      ts: { type: new GraphQLNonNull(dateTime) },
+      actual: float,
+      target: float,
+      distanceToGo: float,
+      velocity: float,
+      acceleration: float,
+      homed: { type: new GraphQLNonNull(GraphQLBoolean) },
+    },
+  });
+  type Args = { machineCodes?: string[] | null; axes?: string[] | null };
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        axisSampleAdded: {
+          type: new GraphQLNonNull(axisSample),
+          args: {
+            machineCodes: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+            axes: { type: new GraphQLList(new GraphQLNonNull(sampleAxis)) },
+          },
+          subscribe: (_root: unknown, args: Args) =>
+            pubsub.asyncIterableIterator(
+              (args.machineCodes?.length ? args.machineCodes : codes).flatMap((code) =>
+                (args.axes?.length ? args.axes : AXES).map((axis) => bareTopic(code, axis)),
+              ),
+            ),
+          resolve: (sample: unknown) => sample,
+        },
+      },
+    }),
+  });
+}
+
+async function startBareServer(mqttUrl: string, root: string) {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const pubsub = new MemoryPubSub({ eventEmitter: emitter });
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const graphqlWs = useServer({ schema: bareSchema(pubsub) }, wss);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const mqtt = await connectAsync(mqttUrl, { clientId: `bench-bare-${process.pid}`, protocolVersion: 4, clean: true });
+  mqtt.on('message', (topic, body) => {
+    const machineCode = topic.split('/')[2];
+    const { ts, axes } = JSON.parse(body.toString()) as AxesPayload;
+    const at = new Date(ts);
+    for (const [axis, r] of Object.entries(axes))
+      void pubsub.publish(bareTopic(machineCode, axis), {
+        machineCode,
+        axis,
+        ts: at,
+        actual: r.actual,
+        target: r.target,
+        distanceToGo: r.target - r.actual,
+        velocity: r.velocity,
+        acceleration: r.acceleration,
+        homed: r.homed,
+      } satisfies BareSample);
+  });
+  await mqtt.subscribeAsync(`${root}/machines/+/axes`, { qos: 1 });
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    close: async () => {
+      await mqtt.endAsync();
+      await graphqlWs.dispose();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The run.
+
+type WorkerLink = ReturnType<typeof connectWorker>;
+
+interface Target {
+  name: string;
+  url: string;
+  root: string;
+  /** Resolves once the server holds no more subscriptions of the last phase. */
+  released(): Promise<void>;
+  /** Events the server chose not to send to clients that could not keep up, so far. */
+  dropped?(): Promise<number>;
+}
+
+function percentile(histogram: Uint32Array, total: number, p: number): number {
+  const rank = Math.ceil(total * p);
+  let seen = 0;
+  for (let ms = 0; ms < histogram.length; ms++) if ((seen += histogram[ms]) >= rank) return ms;
+  return histogram.length - 1;
+}
+
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function phase(
+  target: Target,
+  subscribers: number,
+  token: string,
+  mqttUrl: string,
+  clients: WorkerLink,
+  devices: WorkerLink,
+): Promise<Record<string, string>> {
+  const connectMs = await clients.call<number>('connect', {
+    url: target.url,
+    token,
+    subscribers,
+    perSocket: PER_SOCKET,
+  });
+  const t = Date.now();
+  const step = (what: string) => VERBOSE && console.log(`    ${target.name} ${subscribers}: ${what} at ${Date.now() - t} ms`);
+  step('connected');
+  await devices.call('start', { url: mqttUrl, root: target.root });
+  // A subscription is live once it has received something: graphql-ws does not acknowledge subscribe.
+  await until(
+    async () => {
+      const status = await clients.call<{ seen: number; errors: number; firstError?: string }>('status');
+      if (status.errors) throw new Error(`${target.name}: ${status.errors} subscription errors: ${status.firstError}`);
+      return status.seen === subscribers;
+    },
+    60_000,
+    `every ${target.name} subscriber to receive a first sample`,
+  );
+  step('ready');
+  const window = { t0: Date.now() + 500, t1: Date.now() + 500 + SECONDS * 1000 };
+  const serverLoop = loopUtilisation(window);
+  const dropsBefore = (await target.dropped?.()) ?? 0;
+  const cpuBefore = process.cpuUsage();
+  await Promise.all([clients.call('window', window), devices.call('window', window)]);
+  const published = await devices.call<Record<string, number>>('finished');
+  step('published');
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const expectedOf = (i: number) => published[codeOf(i % MACHINES)] ?? 0;
+  let expected = 0;
+  for (let i = 0; i < subscribers; i++) expected += expectedOf(i);
+  // Drained once everything arrived, or nothing more arrives for a while (capped).
+  const drainDeadline = Date.now() + DRAIN_MS;
+  for (let arrived = -1, stalledSince = Date.now(); Date.now() < drainDeadline; await sleep(100)) {
+    const now = await clients.call<number>('progress');
+    if (now >= expected || Date.now() - stalledSince > STALLED_MS) break;
+    if (now > arrived) [arrived, stalledSince] = [now, Date.now()];
+  }
+  step('drained');
+  const report = await clients.call<ClientsReport>('report');
+  step('reported');
+  if (report.errors) console.log(`  ${target.name}: ${report.errors} errors, the first: ${report.firstError}`);
+  await clients.call('close');
+  step('closed');
+  await target.released();
+  step('released');
+  let lost = 0;
+  let arrived = 0;
+  for (let i = 0; i < subscribers; i++) {
+    lost += Math.max(0, expectedOf(i) - report.received[i]);
+    arrived += report.received[i];
+  }
+  const samplesPublished = Object.values(published).reduce((a, b) => a + b, 0) * AXES.length;
+  return {
+    server: target.name,
+    subscribers: count(subscribers),
+    'connect s': (connectMs / 1000).toFixed(1),
+    'samples published': count(samplesPublished),
+    'expected deliveries': count(expected),
+    'p50 ms': String(percentile(report.histogram, arrived, 0.5)),
+    'p99 ms': String(percentile(report.histogram, arrived, 0.99)),
+    'max ms': String(report.max),
+    'deliveries/s': count(report.arrivals / SECONDS),
+    lost: count(lost),
+    'server drops': target.dropped ? count((await target.dropped()) - dropsBefore) : '-',
+    'wrong/errors': `${report.foreign}/${report.errors}`,
+    'server loop': `${Math.round((await serverLoop) * 100)} %`,
+    'client loop': `${Math.round(report.loopUtilisation * 100)} %`,
+    'client µs/delivery': ((report.loopUtilisation * SECONDS * 1e6) / Math.max(report.arrivals, 1)).toFixed(1),
+    'process CPU': `${Math.round((cpuSeconds / SECONDS) * 100)} %`,
+  };
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const startedAt = Date.now();
+  const db = await openScratchDatabase();
+  const clients = connectWorker('clients');
+  const devices = connectWorker('devices');
+  const mosquitto = await startPrivateMosquitto();
+  const mqttUrl = mosquitto?.url ?? (await devices.call<string>('broker'));
+  const brokerName = mosquitto ? 'private mosquitto' : 'aedes (in the devices worker)';
+  const app = await createApp(
+    loadConfig({
+      DATABASE_URL: db.url,
+      MQTT_URL: mqttUrl,
+      MQTT_CLIENT_ID: `bench-${process.pid}`,
+      SIMULATOR: 'false',
+      LOG_LEVEL: 'error',
+      LOG_PRETTY: 'false',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    }),
+  );
+  await app.listen(0, '127.0.0.1');
+  const httpUrl = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+  const machines = app.get(MachinesService);
+  for (const machine of new PlantSimulator({ cncCount: MACHINES, weldingCount: 0 }).machines)
+    if (machine.kind === 'cnc')
+      await machines.create({
+        code: machine.code,
+        name: machine.name,
+        model: machine.model,
+        maker: machine.maker,
+        capacityAmps: machine.capacityAmps,
+        axes: machine.axes,
+      });
+  const login = await fetch(httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+      variables: { i: ADMIN },
+    }),
+  });
+  const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+  const pubsub = app.get(PubSub);
+  const idle = pubsub.activeSubscriptions();
+  const service: Target = {
+    name: 'service',
+    url: httpUrl.replace(/^http/, 'ws'),
+    root: 'plant',
+    released: () => until(async () => pubsub.activeSubscriptions() === idle, 30_000, 'the service to release'),
+    dropped: async () => {
+      let total = 0;
+      for (const name of ['plantgraph_graphql_shared_events_dropped_total', 'plantgraph_live_samples_dropped_total']) {
+        const metric = app.get(MetricsService).registry.getSingleMetric(name);
+        total += metric ? ((await metric.get()).values[0]?.value ?? 0) : 0;
+      }
+      return total;
+    },
+  };
+  const bareServer = await startBareServer(mqttUrl, 'bare');
+  const bare: Target = { name: 'bare graphql-ws', url: bareServer.url, root: 'bare', released: async () => undefined };
+
+  const rows: Array<Record<string, string>> = [];
+  try {
+    for (const subscribers of SUBSCRIBERS)
+      for (const target of [service, bare].filter((t) => SERVERS.includes(t.name))) {
+        rows.push(await phase(target, subscribers, token, mqttUrl, clients, devices));
+        printTable(`${target.name}, ${count(subscribers)} subscribers`, rows.slice(-1));
+      }
+  } finally {
+    await bareServer.close();
+    await app.close();
+    await devices.call('stop');
+    await clients.terminate();
+    await devices.terminate();
+    await mosquitto?.stop();
+    await db.drop();
+  }
+  printTable(
+    `Live fan-out, axisSampleAdded(one machine, one axis) per subscriber, 20 machines × 5 axes at 10 Hz, ` +
+      `${SECONDS} s window, ${PER_SOCKET} subscription(s) per socket; ${brokerName}, ${db.where}; ${machineLine()}`,
+    rows,
+  );
+  console.log(`\n(whole run ${Math.round((Date.now() - startedAt) / 1000)} s)`);
+}
+
+if (isMainThread) await main();
+else if ((workerData as { role: string }).role === 'clients') clientsWorker();
+else devicesWorker();

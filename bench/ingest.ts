@@ -1,0 +1,311 @@
+/**
+ * The ingestion figures the issue asks for, in one run (not a test):
+ *
+ * - pipeline: the real service (createApp) on an embedded broker: a publisher thread sends
+ *   electrical readings QoS 1 to plant/machines/{code}/electrical; the service validates,
+ *   stores (batch writer), hands the new samples on (machine state, latest values, live
+ *   events) and acknowledges. First publish → last row committed and handed on.
+ * - baseline 1: a bare mqtt.js QoS 1 subscriber, same publisher, same broker, same
+ *   messages; no storage. First publish → last receive.
+ * - baseline 2: the same rows written straight with a batch writer (the service's pool and
+ *   defaults), with MQTT_MAX_IN_FLIGHT writes outstanding as the MQTT client would have them.
+ *
+ * Each for single-sample messages and for arrays of 50, then the ratio to baseline 1 and
+ * the targets (single ≥ 50% of baseline 1 and ≥ 15,000 msgs/s; batched ≥ 100,000 samples/s).
+ *
+ *   --messages N (50000: single-sample messages)  --samples S (250000: samples in arrays of 50)
+ *   --window W (1000: the publisher's unacknowledged messages)  --mosquitto (a private Mosquitto
+ *   configured like docker/mosquitto.conf instead of the embedded aedes)
+ * bench/ingest-baselines.ts has the finer baselines (other brokers, writer configurations).
+ */
+import { randomBytes } from 'node:crypto';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import { connectAsync } from 'mqtt';
+import { loadConfig } from '../src/config/app-config.js';
+import { createApp } from '../src/bootstrap.js';
+import { MachinesService } from '../src/machines/application/machines.service.js';
+import { BatchWriterFactory } from '../src/shared/database/batch-writer-factory.js';
+import type { BatchTable } from '../src/shared/database/batch-writer.js';
+import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
+import { CommittedSamples } from '../src/telemetry/application/committed-samples.js';
+import type { ElectricalSample } from '../src/telemetry/domain/samples.js';
+import { count, flag, machineLine, ms, option, printTable } from './figures.js';
+import { startPrivateMosquitto } from './private-mosquitto.js';
+import { openScratchDatabase } from './scratch-database.js';
+
+const MESSAGES = option('messages', 50_000);
+const BATCHED_SAMPLES = option('samples', 250_000);
+const WINDOW = option('window', 1000);
+const BATCHED = 50;
+const MACHINES = 20;
+const IN_FLIGHT = 5000;
+/** Silence this long means the rest is not coming (the run is reported as incomplete). */
+const IDLE_LIMIT_MS = 10_000;
+const TARGET_RATIO = 0.5;
+const TARGET_SINGLE = 15_000;
+const TARGET_BATCHED = 100_000;
+
+interface Job {
+  url: string;
+  root: string;
+  messages: number;
+  perMessage: number;
+  window: number;
+  /** Sample times start here, so that runs never collide on (machine, ts). */
+  from: number;
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable between threads. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Message m of a run: from machine m % MACHINES, its samples 10 ms apart; no two samples of a run share (machine, ts). */
+function samplesOf(job: Pick<Job, 'perMessage' | 'from'>, m: number): { machine: number; ts: number[] } {
+  const first = Math.floor(m / MACHINES) * job.perMessage;
+  return { machine: m % MACHINES, ts: Array.from({ length: job.perMessage }, (_, i) => job.from + (first + i) * 10) };
+}
+
+async function windowed(total: number, window: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < total) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, total) }, lane));
+}
+
+async function publisherThread(job: Job): Promise<void> {
+  const client = await connectAsync(job.url, {
+    clientId: `bench-pub-${randomBytes(4).toString('hex')}`,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  const payloads = Array.from({ length: job.messages }, (_, m) => {
+    const { machine, ts } = samplesOf(job, m);
+    const samples = ts.map((t, i) => ({ ts: t, current: 100 + (i % 50), voltage: 24 }));
+    return {
+      topic: `${job.root}/machines/bench-${machine}/electrical`,
+      payload: JSON.stringify(job.perMessage === 1 ? samples[0] : samples),
+    };
+  });
+  parentPort!.postMessage('ready');
+  await new Promise((resolve) => parentPort!.once('message', resolve));
+  const firstPublishAt = now();
+  await windowed(job.messages, job.window, (m) =>
+    client.publishAsync(payloads[m].topic, payloads[m].payload, { qos: 1 }),
+  );
+  await client.endAsync();
+  parentPort!.postMessage({ firstPublishAt });
+}
+
+/** Starts the publisher thread (its start-up is not measured) and returns the trigger of the run. */
+async function startPublisher(job: Job): Promise<() => Promise<number>> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: job });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  return () =>
+    new Promise<number>((resolve, reject) => {
+      worker.once('message', (report: { firstPublishAt: number }) => resolve(report.firstPublishAt));
+      worker.once('error', reject);
+      worker.postMessage('go');
+    });
+}
+
+/** Counts arrivals; `done` resolves at the `expected`-th unit, or when they stop coming. */
+function counter(expected: number) {
+  let received = 0;
+  let lastAt = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let idle = setTimeout(finish, IDLE_LIMIT_MS * 3);
+  return {
+    add(units: number) {
+      received += units;
+      lastAt = now();
+      clearTimeout(idle);
+      if (received >= expected) finish();
+      else idle = setTimeout(finish, IDLE_LIMIT_MS);
+    },
+    done: done.then(() => ({ received, lastAt })),
+  };
+}
+
+interface Figure {
+  run: string;
+  payload: string;
+  messages: number;
+  samples: number;
+  /** Of `samples` (rows for storing runs, messages × per-message for the bare subscriber). */
+  done: number;
+  seconds: number;
+}
+
+function payloadName(perMessage: number): string {
+  return perMessage === 1 ? '1 sample' : `${perMessage} samples`;
+}
+
+async function bareSubscriber(url: string, job: Job): Promise<Figure> {
+  const subscriber = await connectAsync(url, {
+    clientId: `bench-sub-${randomBytes(4).toString('hex')}`,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  const arrivals = counter(job.messages);
+  subscriber.on('message', () => arrivals.add(1));
+  await subscriber.subscribeAsync(`${job.root}/machines/+/electrical`, { qos: 1 });
+  const go = await startPublisher(job);
+  const firstPublishAt = await go();
+  const { received, lastAt } = await arrivals.done;
+  await subscriber.endAsync();
+  return figure('baseline 1: bare subscriber', job, received * job.perMessage, lastAt - firstPublishAt);
+}
+
+function figure(run: string, job: Job, done: number, elapsedMs: number): Figure {
+  return {
+    run,
+    payload: payloadName(job.perMessage),
+    messages: job.messages,
+    samples: job.messages * job.perMessage,
+    done,
+    seconds: elapsedMs / 1000,
+  };
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const startedAt = Date.now();
+  console.log(machineLine());
+  const db = await openScratchDatabase();
+  const mosquitto = flag('mosquitto') ? await startPrivateMosquitto() : undefined;
+  if (flag('mosquitto') && !mosquitto) throw new Error('--mosquitto: no mosquitto binary installed');
+  const broker = mosquitto ?? (await startEmbeddedBroker(0));
+  const brokerName = mosquitto ? 'private Mosquitto (docker/mosquitto.conf settings)' : 'embedded aedes';
+  const runs = [
+    { perMessage: 1, messages: MESSAGES },
+    { perMessage: BATCHED, messages: Math.ceil(BATCHED_SAMPLES / BATCHED) },
+  ];
+  let from = Date.now() - 6 * 3_600_000;
+  const nextJob = (root: string, run: (typeof runs)[number]): Job => {
+    const job = { url: broker.url, root, window: WINDOW, from, ...run };
+    from += (run.messages / MACHINES) * run.perMessage * 10 + 60_000;
+    return job;
+  };
+  const figures: Figure[] = [];
+  try {
+    // Before the service exists, so that its persistent session takes none of these.
+    for (const run of runs) figures.push(await bareSubscriber(broker.url, nextJob(`bench-bare-${process.pid}`, run)));
+
+    const app = await createApp(
+      loadConfig({
+        DATABASE_URL: db.url,
+        MQTT_URL: broker.url,
+        MQTT_CLIENT_ID: `bench-${process.pid}`,
+        MQTT_MAX_IN_FLIGHT: String(IN_FLIGHT),
+        LOG_LEVEL: 'error',
+        LOG_PRETTY: 'false',
+        ADMIN_PASSWORD: 'bench-password-1',
+      }),
+    );
+    let committed: ReturnType<typeof counter> | undefined;
+    app.get(CommittedSamples).onElectrical(async (samples) => committed?.add(samples.length));
+    await app.init();
+    try {
+      const machines = app.get(MachinesService);
+      const ids: number[] = [];
+      for (let i = 0; i < MACHINES; i++)
+        ids.push((await machines.create({ code: `bench-${i}`, name: `Bench ${i}` })).id);
+
+      for (const run of runs) {
+        const job = nextJob('plant', run);
+        committed = counter(job.messages * job.perMessage);
+        const go = await startPublisher(job);
+        const firstPublishAt = await go();
+        const { received, lastAt } = await committed.done;
+        figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt));
+      }
+
+      const writer = app.get(BatchWriterFactory).create(ELECTRICAL);
+      for (const run of runs) {
+        const job = nextJob('', run);
+        const writes = Array.from({ length: job.messages }, (_, m) => {
+          const { machine, ts } = samplesOf(job, m);
+          return ts.map((t, i) => ({ machineId: ids[machine], ts: new Date(t), current: 100 + (i % 50), voltage: 24 }));
+        });
+        let rows = 0;
+        const started = now();
+        await windowed(writes.length, IN_FLIGHT, async (w) => (rows += (await writer.write(writes[w])).inserted));
+        figures.push(figure('baseline 2: batch writer only', job, rows, now() - started));
+      }
+      await writer.close();
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await broker.stop();
+    await db.drop();
+  }
+  report(figures, brokerName, db.where);
+  console.log(`\n(${((Date.now() - startedAt) / 1000).toFixed(0)} s in all)`);
+}
+
+const ELECTRICAL: BatchTable<ElectricalSample> = {
+  name: 'electrical_samples',
+  columns: [
+    { name: 'machine_id', type: 'int' },
+    { name: 'ts', type: 'timestamptz' },
+    { name: 'current', type: 'float8' },
+    { name: 'voltage', type: 'float8' },
+  ],
+  key: ['machine_id', 'ts'],
+  values: (s) => [s.machineId, s.ts, s.current, s.voltage],
+};
+
+function report(figures: Figure[], brokerName: string, where: string): void {
+  printTable(
+    `Ingestion of electrical readings, QoS 1, ${brokerName}, ${where}, publisher window ${WINDOW}, MQTT_MAX_IN_FLIGHT ${IN_FLIGHT}`,
+    figures.map((f) => ({
+      run: f.run,
+      payload: f.payload,
+      messages: count(f.messages),
+      done: f.done === f.samples ? 'all' : `${count(f.done)} of ${count(f.samples)} (!)`,
+      s: ms(f.seconds),
+      'msgs/s': count(f.done / (f.samples / f.messages) / f.seconds),
+      'samples/s': count(f.done / f.seconds),
+    })),
+  );
+  const rate = (run: string, perMessage: number) => {
+    const f = figures.find((x) => x.run.startsWith(run) && x.payload === payloadName(perMessage));
+    return f && f.done === f.samples ? f.done / f.seconds : 0;
+  };
+  const single = rate('pipeline', 1);
+  const bare = rate('baseline 1', 1);
+  const batched = rate('pipeline', BATCHED);
+  const ratio = bare ? single / bare : 0;
+  const batchedRatio = rate('baseline 1', BATCHED) ? batched / rate('baseline 1', BATCHED) : 0;
+  const verdict = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  printTable('Targets', [
+    {
+      target: `single-sample ≥ ${TARGET_RATIO * 100}% of baseline 1`,
+      measured: `${(ratio * 100).toFixed(0)}% (${count(single)} of ${count(bare)} msgs/s)`,
+      result: verdict(ratio >= TARGET_RATIO),
+    },
+    {
+      target: `single-sample ≥ ${count(TARGET_SINGLE)} msgs/s`,
+      measured: `${count(single)} msgs/s`,
+      result: verdict(single >= TARGET_SINGLE),
+    },
+    {
+      target: `arrays of ${BATCHED} ≥ ${count(TARGET_BATCHED)} samples/s`,
+      measured: `${count(batched)} samples/s (${(batchedRatio * 100).toFixed(0)}% of baseline 1)`,
+      result: verdict(batched >= TARGET_BATCHED),
+    },
+  ]);
+}
+
+if (isMainThread) await main();
+else await publisherThread(workerData as Job);
