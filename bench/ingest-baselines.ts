@@ -1,6 +1,6 @@
 /**
  * Baselines of the ingestion path on this machine, the ceilings Plantgraph's own figures are
- * read against. Not a test: run with `npm run bench:ingest`.
+ * read against. Not a test: run with `npm run bench:ingest:baselines`.
  *
  * (a) MQTT alone: a publisher (its own thread) sends electrical samples QoS 1 to
  *     <root>/machines/{code}/electrical; a bare mqtt.js QoS 1 subscriber counts them.

@@ -142,6 +142,8 @@ interface Figure {
   /** Of `samples` (rows for storing runs, messages × per-message for the bare subscriber). */
   done: number;
   seconds: number;
+  /** Share of the run the main thread (service and embedded broker) was busy: below 1, it was waiting. */
+  busy: number;
 }
 
 function payloadName(perMessage: number): string {
@@ -159,13 +161,15 @@ async function bareSubscriber(url: string, job: Job): Promise<Figure> {
   subscriber.on('message', () => arrivals.add(1));
   await subscriber.subscribeAsync(`${job.root}/machines/+/electrical`, { qos: 1 });
   const go = await startPublisher(job);
+  const elu = performance.eventLoopUtilization();
   const firstPublishAt = await go();
   const { received, lastAt } = await arrivals.done;
+  const { utilization } = performance.eventLoopUtilization(elu);
   await subscriber.endAsync();
-  return figure('baseline 1: bare subscriber', job, received * job.perMessage, lastAt - firstPublishAt);
+  return figure('baseline 1: bare subscriber', job, received * job.perMessage, lastAt - firstPublishAt, utilization);
 }
 
-function figure(run: string, job: Job, done: number, elapsedMs: number): Figure {
+function figure(run: string, job: Job, done: number, elapsedMs: number, busy: number): Figure {
   return {
     run,
     payload: payloadName(job.perMessage),
@@ -173,6 +177,7 @@ function figure(run: string, job: Job, done: number, elapsedMs: number): Figure 
     samples: job.messages * job.perMessage,
     done,
     seconds: elapsedMs / 1000,
+    busy,
   };
 }
 
@@ -224,9 +229,11 @@ async function main(): Promise<void> {
         const job = nextJob('plant', run);
         committed = counter(job.messages * job.perMessage);
         const go = await startPublisher(job);
+        const elu = performance.eventLoopUtilization();
         const firstPublishAt = await go();
         const { received, lastAt } = await committed.done;
-        figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt));
+        const { utilization } = performance.eventLoopUtilization(elu);
+        figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt, utilization));
       }
 
       const writer = app.get(BatchWriterFactory).create(ELECTRICAL);
@@ -237,9 +244,15 @@ async function main(): Promise<void> {
           return ts.map((t, i) => ({ machineId: ids[machine], ts: new Date(t), current: 100 + (i % 50), voltage: 24 }));
         });
         let rows = 0;
+        const elu = performance.eventLoopUtilization();
         const started = now();
-        await windowed(writes.length, IN_FLIGHT, async (w) => (rows += (await writer.write(writes[w])).inserted));
-        figures.push(figure('baseline 2: batch writer only', job, rows, now() - started));
+        await windowed(writes.length, IN_FLIGHT, async (w) => {
+          const { inserted } = await writer.write(writes[w]);
+          rows += inserted;
+        });
+        const elapsed = now() - started;
+        const { utilization } = performance.eventLoopUtilization(elu);
+        figures.push(figure('baseline 2: batch writer only', job, rows, elapsed, utilization));
       }
       await writer.close();
     } finally {
@@ -276,6 +289,7 @@ function report(figures: Figure[], brokerName: string, where: string): void {
       s: ms(f.seconds),
       'msgs/s': count(f.done / (f.samples / f.messages) / f.seconds),
       'samples/s': count(f.done / f.seconds),
+      'main thread busy': `${(f.busy * 100).toFixed(0)}%`,
     })),
   );
   const rate = (run: string, perMessage: number) => {

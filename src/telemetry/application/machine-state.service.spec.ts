@@ -135,6 +135,8 @@ async function setup(repository = new FakeMachineStateRepository()) {
   const commit = async (samples: ElectricalSample[]) => {
     repository.samples.push(...samples);
     await committed.electricalCommitted(samples);
+    // The hand-off does not wait for the state's transaction.
+    await sut.settled();
   };
   return { sut, repository, commit, events };
 }

@@ -73,6 +73,12 @@ export const MAX_GAP_MS = 5 * 60_000;
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
 const CATCH_UP_CHUNK = 5000;
 const RESYNC_DELAY_MS = 1000;
+/**
+ * Committed samples waiting to be applied beyond which the hand-off waits (so the MQTT
+ * acknowledgements, and the broker, hold the backlog): the state may lag the samples by
+ * about this much, never grow without bound.
+ */
+const MAX_PENDING_SAMPLES = 20_000;
 export const MAX_TIMELINE_ROWS = 10_000;
 
 interface Processed {
@@ -87,7 +93,10 @@ interface Processed {
  * at start; each committed batch is applied in one transaction, then announced.
  *
  * Work is serialised (one batch at a time), so that batches of a machine apply in order.
- * When a write fails, the samples are stored but the timeline is not: the machines are
+ * The hand-off does not wait for it (up to MAX_PENDING_SAMPLES behind): the samples are
+ * committed before they are handed on, so a crash before the state's transaction loses
+ * nothing — the start catches up from them, as below. Batches committed while one is being
+ * applied are applied together, in one transaction. When a write fails, the samples are stored but the timeline is not: the machines are
  * marked stale and caught up from the stored samples before their next batch (and by a
  * retry timer), so nothing is lost — the same catch-up that runs at start after a crash.
  */
@@ -97,6 +106,11 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
   private tracks = new Map<number, MachineTrack>();
   private readonly stale = new Set<number>();
   private work: Promise<void> = Promise.resolve();
+  /** Committed batches not yet applied, in hand-off order. */
+  private pending: Array<readonly ElectricalSample[]> = [];
+  private pendingSamples = 0;
+  private applying = false;
+  private readonly roomWaiters: Array<() => void> = [];
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -108,7 +122,7 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
     private readonly machines: MachinesService,
     private readonly pubsub: PubSub,
   ) {
-    committed.onElectrical((samples) => this.serialise(() => this.onCommitted(samples)));
+    committed.onElectrical((samples) => this.accept(samples));
     machines.registerDeletionParticipant({
       what: 'machine state segments',
       count: async (id) => (await this.repository.countOf(id)).segments,
@@ -174,6 +188,39 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
       limit,
     );
     return rows.map((row) => toEpisodeEntry(row, codeOf(this.machines, row.machineId)));
+  }
+
+  /** Resolves once every batch handed on so far is applied (or failed over to a catch-up). */
+  settled(): Promise<void> {
+    return this.work;
+  }
+
+  /** Queues a committed batch; waits only while too many samples are already queued. */
+  private accept(samples: readonly ElectricalSample[]): Promise<void> {
+    if (!samples.length) return Promise.resolve();
+    this.pending.push(samples);
+    this.pendingSamples += samples.length;
+    if (!this.applying) {
+      this.applying = true;
+      void this.serialise(() => this.applyPending());
+    }
+    if (this.pendingSamples <= MAX_PENDING_SAMPLES) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Applies the queued batches, all that arrived meanwhile at once, until none is left. */
+  private async applyPending(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        const batches = this.pending.splice(0);
+        this.pendingSamples = 0;
+        for (const resolve of this.roomWaiters.splice(0)) resolve();
+        // Each batch is sorted by machine and time; concatenated, each machine's samples stay in hand-off order.
+        await this.onCommitted(batches.length === 1 ? batches[0] : batches.flat());
+      }
+    } finally {
+      this.applying = false;
+    }
   }
 
   private serialise(task: () => Promise<void>): Promise<void> {
