@@ -46,10 +46,7 @@ export class EmbeddedSimulatorService implements OnApplicationBootstrap, OnAppli
       maker: machine.maker,
       capacityAmps: machine.capacityAmps,
       axes: machine.kind === 'cnc' ? machine.axes : [],
-      tools:
-        machine.kind === 'cnc'
-          ? Array.from({ length: machine.toolCapacity }, (_, i) => ({ number: i + 1 }))
-          : [],
+      tools: machine.kind === 'cnc' ? Array.from({ length: machine.toolCapacity }, (_, i) => ({ number: i + 1 })) : [],
     });
   }
 }
