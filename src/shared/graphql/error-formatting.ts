@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { GqlExceptionFilter } from '@nestjs/graphql';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors/domain-errors.js';
 
 const logger = new Logger('GraphQL');
@@ -62,6 +62,11 @@ function pickPublicExtensions(extensions: Record<string, unknown>): Record<strin
 /** The same formatting for errors sent over graphql-ws (Apollo's formatError covers HTTP only). */
 export function formatGraphQLErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => formatGraphQLError(error.toJSON(), error));
+}
+
+/** A subscription event's result as it is sent: its errors formatted like every other. */
+export function formatExecutionResult(result: ExecutionResult): ExecutionResult | FormattedExecutionResult {
+  return result.errors?.length ? { ...result, errors: formatGraphQLErrors(result.errors) } : result;
 }
 
 /**

@@ -4,11 +4,18 @@ import type { Context as WsContext } from 'graphql-ws';
 import type { AccessTokenClaims, PrincipalResolver } from '../auth/principal.js';
 import { DomainError } from '../errors/domain-errors.js';
 
+/** The graphql-ws socket (a `ws` WebSocket), as far as shared subscriptions write to it. */
+export interface SubscriberSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+}
+
 /** What graphql-ws keeps per socket once `connection_init` is accepted. */
 export interface SocketExtra {
   authorization?: string;
   remoteAddress?: string;
-  socket: { close(code: number, reason: string): void };
+  socket: SubscriberSocket & { close(code: number, reason: string): void };
   request: { socket: { remoteAddress?: string } };
 }
 

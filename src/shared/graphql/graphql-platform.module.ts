@@ -4,17 +4,29 @@ import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { JwtService } from '@nestjs/jwt';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import type { Context as WsContext, ServerOptions } from 'graphql-ws';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { AppConfig } from '../../config/app-config.js';
 import { PrincipalResolver } from '../auth/principal.js';
-import { formatGraphQLError, formatGraphQLErrors, PassThroughGraphqlExceptionFilter } from './error-formatting.js';
-import { authenticateConnection, buildGraphQLContext } from './graphql-context.js';
+import {
+  formatExecutionResult,
+  formatGraphQLError,
+  formatGraphQLErrors,
+  PassThroughGraphqlExceptionFilter,
+} from './error-formatting.js';
+import { authenticateConnection, buildGraphQLContext, type SocketExtra } from './graphql-context.js';
+import { SharedSubscriptions } from './shared-subscriptions.js';
 import { checkSubscriptionOperation, complexityError, depthRule, type OperationLimits } from './operation-limits.js';
 import { graphiqlLandingPage } from './graphiql/graphiql-landing-page.js';
 import { GraphiqlAssetsController } from './graphiql/graphiql-assets.controller.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin.js';
+
+/**
+ * Unsent bytes beyond which a socket misses shared subscription events: about what the
+ * generic path lets queue for a slow subscriber (10,000 samples of a few hundred bytes).
+ */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** Refuses HTTP subscriptions and operations above the complexity limit; remembers the schema for graphql-ws. */
 function limitsPlugin(limits: OperationLimits, onSchema: (schema: GraphQLSchema) => void): ApolloServerPlugin {
@@ -35,6 +47,30 @@ function limitsPlugin(limits: OperationLimits, onSchema: (schema: GraphQLSchema)
       };
     },
   };
+}
+
+/** Shared execution of @SharedExecution() subscriptions, with its metrics. */
+function sharedSubscriptions(metrics: MetricsService): SharedSubscriptions {
+  const dropped = metrics.counter(
+    'plantgraph_graphql_shared_events_dropped_total',
+    'Subscription events not sent to sockets that could not keep up (shared execution)',
+  );
+  const shared = new SharedSubscriptions({
+    format: formatExecutionResult,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    onDropped: () => dropped.inc(),
+  });
+  metrics.gauge(
+    'plantgraph_graphql_shared_subscriptions',
+    'Subscriptions sharing execution on this replica: groups of identical ones, and their subscribers',
+    ['state'],
+    function () {
+      const { groups, subscribers } = shared.size();
+      this.set({ state: 'groups' }, groups);
+      this.set({ state: 'subscribers' }, subscribers);
+    },
+  );
+  return shared;
 }
 
 function tryParse(query: string) {
@@ -62,6 +98,7 @@ function tryParse(query: string) {
       ): ApolloDriverConfig => {
         const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxComplexity: config.GRAPHQL_MAX_COMPLEXITY };
         let schema: GraphQLSchema | undefined;
+        const shared = sharedSubscriptions(metrics);
         return {
           path: '/graphql',
           autoSchemaFile: true,
@@ -91,13 +128,22 @@ function tryParse(query: string) {
                 );
                 return errors.length ? [...errors] : undefined;
               },
-              onNext: (_ctx, _id, _payload, _args, result) =>
-                result.errors?.length ? { ...result, errors: formatGraphQLErrors(result.errors) } : result,
-              // Errors thrown while a subscription starts or runs (guards included). Nest's
-              // option type omits onError, but hands every graphql-ws option to the server.
-              ...({ onError: (_ctx, _id, _payload, errors) => formatGraphQLErrors(errors) } satisfies Pick<
-                ServerOptions,
-                'onError'
+              onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result),
+              // Nest's option type omits these, but hands every graphql-ws option to the server.
+              ...({
+                // Errors thrown while a subscription starts or runs (guards included).
+                onError: (_ctx, _id, _payload, errors) => formatGraphQLErrors(errors),
+                context: (ctx, id, payload) =>
+                  shared.track(
+                    buildGraphQLContext(ctx as WsContext<Record<string, unknown>, SocketExtra>),
+                    ctx.extra.socket,
+                    id,
+                    payload.query,
+                  ),
+                subscribe: (args) => shared.subscribe(args),
+              } satisfies Pick<
+                ServerOptions<Record<string, unknown> | undefined, SocketExtra>,
+                'onError' | 'context' | 'subscribe'
               >),
             },
           },

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
@@ -11,8 +12,20 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const reviveDates = (_key: string, value: unknown) =>
   typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : value;
 
-function createEngine(config: AppConfig) {
-  if (!config.REDIS_URL) return { engine: new MemoryEngine(), close: async () => undefined };
+/**
+ * Every open subscription on graphql-js's own path holds a listener on its topic (shared
+ * execution holds one per group), so a replica serving dashboards has hundreds to thousands
+ * on one topic; Node's default warns past 10. Far beyond what one replica serves is a leak.
+ */
+const MAX_LISTENERS_PER_TOPIC = 20_000;
+
+/** The engine under the PubSub port: in memory, or Redis when configured. */
+export function createEngine(config: Pick<AppConfig, 'REDIS_URL'>) {
+  if (!config.REDIS_URL) {
+    const eventEmitter = new EventEmitter();
+    eventEmitter.setMaxListeners(MAX_LISTENERS_PER_TOPIC);
+    return { engine: new MemoryEngine({ eventEmitter }), close: async () => undefined };
+  }
   const publisher = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null });
   const subscriber = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null });
   const engine = new RedisPubSub({ publisher, subscriber, reviver: reviveDates });

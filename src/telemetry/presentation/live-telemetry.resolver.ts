@@ -10,7 +10,8 @@ import { AxisSampleModel, ElectricalSampleModel, MachineLatestTelemetryModel } f
 /**
  * Published samples are already shaped for these types: returned as they are. The sample
  * subscriptions depend only on their arguments, so identical ones share execution: each
- * sample is executed and serialised once for all of them.
+ * sample is executed and serialised once for all of them (coalescing ones share their
+ * stream's rhythm: still at most maxRatePerSecond per machine or axis, each the newest).
  */
 const asPublished = <T>(sample: T): T => sample;
 
