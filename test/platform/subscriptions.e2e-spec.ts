@@ -154,8 +154,9 @@ describe('subscriptions across two instances sharing Redis', () => {
     a = await startTestApp({ REDIS_URL: redisUrl! });
     b = await startTestApp({ REDIS_URL: redisUrl! }, a.db);
     const admin = await a.login();
+    const before = b.app.get(PubSub).activeSubscriptions();
     const onB = collect(b.wsClient(admin), USER_CHANGED);
-    await waitFor(() => b!.app.get(PubSub).activeSubscriptions() === 1, { what: 'the subscription on B' });
+    await waitFor(() => b!.app.get(PubSub).activeSubscriptions() === before + 1, { what: 'the subscription on B' });
     await waitFor(
       async () => {
         await a!.graphql(CREATE, { i: { email: `cross-${Date.now()}@plantgraph.test`, displayName: 'X' } }, admin);
