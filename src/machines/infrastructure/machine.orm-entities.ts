@@ -10,9 +10,7 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
-
-/** float8 columns come back from pg as numbers; bigint as strings: converted where declared. */
-const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+import { bigintAsNumber } from '../../shared/database/column-transformers.js';
 
 @Entity('machine_types')
 @Index('UQ_machine_types_name', ['name'], { unique: true })

@@ -9,6 +9,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { bigintAsNumber } from '../../shared/database/column-transformers.js';
 
 /**
  * Registries and derived state of telemetry. The sample tables themselves (electrical,
@@ -22,8 +23,6 @@ import {
  */
 const MACHINE = 'MachineOrmEntity';
 const ELEMENT_TYPE = 'ElementTypeOrmEntity';
-
-const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 /** OFF / IDLE / PRODUCTION as data: the first band (by priority) that contains a reading wins. */
 @Entity('machine_state_bands')
