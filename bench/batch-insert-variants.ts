@@ -5,6 +5,7 @@
  *
  *   --rows N (100000)  --batch B (5000)  --rounds R (5)
  */
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
 import type pg from 'pg';
 import { BatchWriter, type BatchTable } from '../src/shared/database/batch-writer.js';
 import { arrayElement } from '../src/shared/database/pg-array-literal.js';
@@ -30,17 +31,7 @@ const TABLE = 'electrical_samples';
 const COLUMNS = '(machine_id, ts, current, voltage)';
 const UNNEST = 'unnest($1::int[], $2::timestamptz[], $3::float8[], $4::float8[])';
 
-const ELECTRICAL: BatchTable<Row> = {
-  name: TABLE,
-  columns: [
-    { name: 'machine_id', type: 'int' },
-    { name: 'ts', type: 'timestamptz' },
-    { name: 'current', type: 'float8' },
-    { name: 'voltage', type: 'float8' },
-  ],
-  key: ['machine_id', 'ts'],
-  values: (r) => [r.machineId, r.ts, r.current, r.voltage],
-};
+const ELECTRICAL: BatchTable<Row> = { ...ELECTRICAL_SAMPLES, name: TABLE };
 
 /** 100 machines sampling every 10 ms from FROM: keys never repeat within a round. */
 function batches(duplicateShare = 0): Row[][] {

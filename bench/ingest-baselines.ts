@@ -19,6 +19,7 @@
  *   --repeat R (3: runs of each writer configuration in (b), the median is printed)
  *   --writer-rows M (2 × N: rows of each run in (b))
  */
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
 import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
@@ -87,17 +88,7 @@ const ROOT = `plant-bench-${process.pid}`;
 /** Silence from the broker this long means the rest of the messages are not coming. */
 const IDLE_LIMIT_MS = 5_000;
 
-const ELECTRICAL: BatchTable<ElectricalRow> = {
-  name: TABLE,
-  columns: [
-    { name: 'machine_id', type: 'int' },
-    { name: 'ts', type: 'timestamptz' },
-    { name: 'current', type: 'float8' },
-    { name: 'voltage', type: 'float8' },
-  ],
-  key: ['machine_id', 'ts'],
-  values: (r) => [r.machineId, r.ts, r.current, r.voltage],
-};
+const ELECTRICAL: BatchTable<ElectricalRow> = { ...ELECTRICAL_SAMPLES, name: TABLE };
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between threads. */
 function now(): number {

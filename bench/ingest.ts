@@ -18,6 +18,7 @@
  *   configured like docker/mosquitto.conf instead of the embedded aedes)
  * bench/ingest-baselines.ts has the finer baselines (other brokers, writer configurations).
  */
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
 import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
@@ -26,10 +27,8 @@ import { loadConfig } from '../src/config/app-config.js';
 import { createApp } from '../src/bootstrap.js';
 import { MachinesService } from '../src/machines/application/machines.service.js';
 import { BatchWriterFactory } from '../src/shared/database/batch-writer-factory.js';
-import type { BatchTable } from '../src/shared/database/batch-writer.js';
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
 import { CommittedSamples } from '../src/telemetry/application/committed-samples.js';
-import type { ElectricalSample } from '../src/telemetry/domain/samples.js';
 import { count, flag, machineLine, ms, option, printTable } from './figures.js';
 import { startPrivateMosquitto } from './private-mosquitto.js';
 import { openScratchDatabase } from './scratch-database.js';
@@ -236,7 +235,7 @@ async function main(): Promise<void> {
         figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt, utilization));
       }
 
-      const writer = app.get(BatchWriterFactory).create(ELECTRICAL);
+      const writer = app.get(BatchWriterFactory).create(ELECTRICAL_SAMPLES);
       for (const run of runs) {
         const job = nextJob('', run);
         const writes = Array.from({ length: job.messages }, (_, m) => {
@@ -265,18 +264,6 @@ async function main(): Promise<void> {
   report(figures, brokerName, db.where);
   console.log(`\n(${((Date.now() - startedAt) / 1000).toFixed(0)} s in all)`);
 }
-
-const ELECTRICAL: BatchTable<ElectricalSample> = {
-  name: 'electrical_samples',
-  columns: [
-    { name: 'machine_id', type: 'int' },
-    { name: 'ts', type: 'timestamptz' },
-    { name: 'current', type: 'float8' },
-    { name: 'voltage', type: 'float8' },
-  ],
-  key: ['machine_id', 'ts'],
-  values: (s) => [s.machineId, s.ts, s.current, s.voltage],
-};
 
 function report(figures: Figure[], brokerName: string, where: string): void {
   printTable(

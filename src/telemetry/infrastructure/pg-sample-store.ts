@@ -18,7 +18,8 @@ export const SAMPLE_TABLES: Record<SampleKind, string> = {
   tool: 'tool_samples',
 };
 
-const ELECTRICAL: BatchTable<ElectricalSample> = {
+/** The electrical sample table as the batch writer sees it (the benchmarks write through it too). */
+export const ELECTRICAL_SAMPLES: BatchTable<ElectricalSample> = {
   name: SAMPLE_TABLES.electrical,
   columns: [
     { name: 'machine_id', type: 'int' },
@@ -75,7 +76,7 @@ export class PgSampleStore extends SampleStore {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     super();
-    this.electrical = writers.create(ELECTRICAL);
+    this.electrical = writers.create(ELECTRICAL_SAMPLES);
     this.axes = writers.create(AXIS);
     this.tool = writers.create(TOOL);
   }
