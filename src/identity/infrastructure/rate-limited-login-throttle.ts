@@ -21,10 +21,19 @@ export class RateLimitedLoginThrottle extends LoginThrottle implements OnApplica
     const redis = (this.redis = config.REDIS_URL
       ? new Redis(config.REDIS_URL, { enableOfflineQueue: false })
       : undefined);
-    const make = (keyPrefix: string, points: number) =>
+    // Replicas of one deployment share a database and so their counters; other deployments
+    // (or test runs) sharing the same Redis keep their own.
+    const deployment = config.DATABASE_URL ? new URL(config.DATABASE_URL).pathname.slice(1) : 'default';
+    const make = (name: string, points: number) =>
       redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, useRedisPackage: false })
-        : new RateLimiterMemory({ keyPrefix, points, duration });
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `plantgraph:${deployment}:${name}`,
+            points,
+            duration,
+            useRedisPackage: false,
+          })
+        : new RateLimiterMemory({ keyPrefix: name, points, duration });
     this.byEmail = make('login-email', config.LOGIN_MAX_FAILURES_PER_EMAIL);
     this.byClient = make('login-client', config.LOGIN_MAX_FAILURES_PER_CLIENT);
   }
