@@ -131,3 +131,26 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
     },
   };
 }
+
+/**
+ * Two instances of the service on one database and one Redis, as two replicas would run.
+ * `it` is `it.skip` when no Redis answers (it cannot be embedded from npm).
+ */
+export function replicasSharingRedis() {
+  // Set by the global setup when a Redis answers (REDIS_URL, or one on 127.0.0.1:6379).
+  const redisUrl = process.env.TEST_REDIS_URL;
+  const started: TestApp[] = [];
+  return {
+    available: Boolean(redisUrl),
+    async start(): Promise<[TestApp, TestApp]> {
+      const a = await startTestApp({ REDIS_URL: redisUrl! });
+      started.push(a);
+      const b = await startTestApp({ REDIS_URL: redisUrl! }, a.db);
+      started.push(b);
+      return [a, b];
+    },
+    async close(): Promise<void> {
+      for (const app of started.splice(0).reverse()) await app.close();
+    },
+  };
+}

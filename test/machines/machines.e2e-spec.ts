@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MachinesService } from '../../src/machines/application/machines.service.js';
-import { startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
+import { replicasSharingRedis, startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const MACHINE_FIELDS = `id code name model maker capacityAmps dateOfPurchase blocked hours lastSeenAt createdAt updatedAt
@@ -410,20 +410,12 @@ describe('machine registry', () => {
 });
 
 describe('machine directory across two instances sharing Redis', () => {
-  // Set by the global setup when a Redis answers (REDIS_URL, or one on 127.0.0.1:6379).
-  const redisUrl = process.env.TEST_REDIS_URL;
-  const maybe = redisUrl ? it : it.skip;
-  let a: TestApp | undefined;
-  let b: TestApp | undefined;
-
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const replicas = replicasSharingRedis();
+  const maybe = replicas.available ? it : it.skip;
+  afterAll(() => replicas.close());
 
   maybe('reloads the other instance after a change', async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl! });
-    b = await startTestApp({ REDIS_URL: redisUrl! }, a.db);
+    const [a, b] = await replicas.start();
     const admin = await a.login();
     const onB = b.app.get(MachinesService);
     const code = `CROSS-${Date.now()}`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
-import { collect, startTestApp, type TestApp } from '../harness/app.js';
+import { collect, replicasSharingRedis, startTestApp, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const USER_CHANGED = 'subscription($ids: [ID!]) { userChanged(ids: $ids) { kind user { id email } } }';
@@ -139,27 +139,19 @@ describe('graphql-ws subscriptions', () => {
 });
 
 describe('subscriptions across two instances sharing Redis', () => {
-  // Set by the global setup when a Redis answers (REDIS_URL, or one on 127.0.0.1:6379).
-  const redisUrl = process.env.TEST_REDIS_URL;
-  const maybe = redisUrl ? it : it.skip;
-  let a: TestApp | undefined;
-  let b: TestApp | undefined;
-
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const replicas = replicasSharingRedis();
+  const maybe = replicas.available ? it : it.skip;
+  afterAll(() => replicas.close());
 
   maybe('delivers an event published on one instance to a subscriber of the other', async () => {
-    a = await startTestApp({ REDIS_URL: redisUrl! });
-    b = await startTestApp({ REDIS_URL: redisUrl! }, a.db);
+    const [a, b] = await replicas.start();
     const admin = await a.login();
     const before = b.app.get(PubSub).activeSubscriptions();
     const onB = collect(b.wsClient(admin), USER_CHANGED);
-    await waitFor(() => b!.app.get(PubSub).activeSubscriptions() === before + 1, { what: 'the subscription on B' });
+    await waitFor(() => b.app.get(PubSub).activeSubscriptions() === before + 1, { what: 'the subscription on B' });
     await waitFor(
       async () => {
-        await a!.graphql(CREATE, { i: { email: `cross-${Date.now()}@plantgraph.test`, displayName: 'X' } }, admin);
+        await a.graphql(CREATE, { i: { email: `cross-${Date.now()}@plantgraph.test`, displayName: 'X' } }, admin);
         return onB.events.length >= 1;
       },
       { what: 'the event on B', intervalMs: 200 },

@@ -1,9 +1,9 @@
+import { SEEDED_STATE_BANDS } from '../domain/seeded-state-bands.fixture.js';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
 import type { MachinesService } from '../../machines/application/machines.service.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
-import { orderBands, type StateBand } from '../domain/machine-state.js';
 import type { Episode, MachineTrack, Segment } from '../domain/machine-state-tracker.js';
 import type { StoredSegment } from '../domain/machine-state-window.js';
 import type { ElectricalSample } from '../domain/samples.js';
@@ -13,19 +13,7 @@ import { MACHINE_STATE_CHANGED, MachineStateService, type MachineStateChangedEve
 import type { ShiftStandardsService } from './shift-standards.service.js';
 import type { StateBandsService } from './state-bands.service.js';
 
-const BANDS: StateBand[] = orderBands([
-  {
-    state: 'PRODUCTION',
-    priority: 1,
-    currentMin: 100,
-    currentMax: null,
-    voltageMin: null,
-    voltageMax: null,
-    color: '',
-  },
-  { state: 'OFF', priority: 2, currentMin: null, currentMax: 5, voltageMin: null, voltageMax: 5, color: '' },
-  { state: 'IDLE', priority: 3, currentMin: null, currentMax: null, voltageMin: null, voltageMax: null, color: '' },
-]);
+const BANDS = SEEDED_STATE_BANDS;
 const T0 = Date.now() - 3600_000;
 const at = (s: number) => new Date(T0 + s * 1000);
 const sample = (machineId: number, s: number, current: number): ElectricalSample => ({

@@ -1,5 +1,5 @@
+import { SEEDED_STATE_BANDS } from './seeded-state-bands.fixture.js';
 import { describe, expect, it } from '@jest/globals';
-import { orderBands, type StateBand } from './machine-state.js';
 import {
   advance,
   EMPTY_TRACK,
@@ -9,19 +9,7 @@ import {
   type TrackRules,
 } from './machine-state-tracker.js';
 
-const BANDS: StateBand[] = orderBands([
-  {
-    state: 'PRODUCTION',
-    priority: 1,
-    currentMin: 100,
-    currentMax: null,
-    voltageMin: null,
-    voltageMax: null,
-    color: '',
-  },
-  { state: 'OFF', priority: 2, currentMin: null, currentMax: 5, voltageMin: null, voltageMax: 5, color: '' },
-  { state: 'IDLE', priority: 3, currentMin: null, currentMax: null, voltageMin: null, voltageMax: null, color: '' },
-]);
+const BANDS = SEEDED_STATE_BANDS;
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 const at = (s: number) => new Date(T0 + s * 1000);
 const r = (s: number, current: number, voltage: number) => ({ ts: at(s), current, voltage });
