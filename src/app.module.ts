@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { MachinesModule } from './machines/machines.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { AccessModule } from './access/access.module.js';
 import { SimulatorModule } from './simulator/simulator.module.js';
 import { ORM_ENTITIES } from './orm-entities.js';
 import { AuthModule } from './shared/auth/auth.module.js';
@@ -22,6 +23,7 @@ import { MIGRATIONS } from '../migrations/index.js';
  *   identity/        users, roles, permissions, login, tokens
  *   machines/        machines, machine types, element types, axes, tools
  *   telemetry/       electrical/axis/tool samples, machine state, shifts, reports, history
+ *   access/          RFID access control (FAB-O-MATIC boards): uses, authorisations, maintenance
  *
  * and the built-in device simulator (simulator/), on in the embedded one-command start.
  *
@@ -51,6 +53,7 @@ export class AppModule {
         IdentityModule,
         MachinesModule,
         TelemetryModule,
+        AccessModule,
         SimulatorModule,
       ],
     };

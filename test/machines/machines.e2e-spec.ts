@@ -335,7 +335,9 @@ describe('machine registry', () => {
     const { createMachine: m } = await ok(CREATE_MACHINE, { i: { code: 'HOURS', name: 'Hours' } });
     await service.addUsageSeconds(m.id, 3600);
     await service.addUsageSeconds(m.id, 1800);
-    await expect(service.addUsageSeconds(m.id, -5)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await service.addUsageSeconds(m.id, -5);
+    await service.addUsageSeconds(m.id, 5);
+    await expect(service.addUsageSeconds(m.id, 1.5)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(service.addUsageSeconds(999999, 5)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const later = new Date('2030-01-01T10:00:00.000Z');

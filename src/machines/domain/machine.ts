@@ -251,7 +251,10 @@ function repeated(list: string, field: string, values: unknown[]): Record<string
   return problems;
 }
 
-/** RFID uses add their duration in whole seconds. */
+/**
+ * RFID uses add their duration in whole seconds; a correction (a use deleted or shortened)
+ * subtracts. The stored total never goes below zero.
+ */
 export function usageIncrement(seconds: number): number {
-  return checkFields<{ seconds: number }>('usage', { seconds }, { seconds: integer(0) }).seconds!;
+  return checkFields<{ seconds: number }>('usage', { seconds }, { seconds: integer(-2_147_483_647) }).seconds!;
 }

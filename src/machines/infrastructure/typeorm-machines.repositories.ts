@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, type EntityManager, type Repository } from 'typeorm';
+import { transactionalManager } from '../../shared/database/typeorm-transactions.js';
 import { translateUniqueViolation } from '../../shared/database/unique-violation.js';
 import type { PageResult } from '../../shared/graphql/pagination.js';
 import type { ElementType, ElementTypeFields } from '../domain/element-type.js';
@@ -115,10 +116,11 @@ export class TypeormMachineRepository extends MachineRepository {
   }
 
   async addUsageSeconds(id: number, seconds: number): Promise<boolean> {
-    const [, affected] = await this.repo.query('UPDATE machines SET usage_seconds = usage_seconds + $2 WHERE id = $1', [
-      id,
-      seconds,
-    ]);
+    // Joins the caller's transaction: an RFID use and the hours it adds commit together.
+    const [, affected] = await transactionalManager(this.repo.manager).query(
+      'UPDATE machines SET usage_seconds = GREATEST(usage_seconds + $2, 0) WHERE id = $1',
+      [id, seconds],
+    );
     return affected > 0;
   }
 

@@ -15,6 +15,12 @@ export const PERMISSIONS = {
   SHIFTS_WRITE: 'shifts:write',
   /** State bands and other telemetry thresholds. */
   TELEMETRY_CONFIGURE: 'telemetry:configure',
+  /** RFID access: uses, authorisations, maintenance, boards, unknown cards, status and reports. */
+  ACCESS_READ: 'access:read',
+  /** Change authorisations, maintenance plans and interventions, correct uses, convert unknown cards. */
+  ACCESS_WRITE: 'access:write',
+  /** Start or stop a machine remotely through its RFID board. */
+  ACCESS_OPERATE: 'access:operate',
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityModule } from '../identity/identity.module.js';
+import { MachinesModule } from '../machines/machines.module.js';
+import { DatabaseModule } from '../shared/database/database.module.js';
+import { AuthorizationRepository, MaintenanceRepository } from './application/access.ports.js';
+import { ACCESS_ORM_ENTITIES } from './infrastructure/access.orm-entities.js';
+import {
+  TypeormAuthorizationRepository,
+  TypeormMaintenanceRepository,
+} from './infrastructure/typeorm-access.repositories.js';
+
+/**
+ * access: RFID access control, wire-compatible with FAB-O-MATIC boards (PROTOCOLS.md
+ * section B). Card holders are identity users; machines, their types and hours come from
+ * the machines context.
+ *
+ *   board protocol   machine/{id} → machine/{id}/reply, one request at a time per machine
+ *   uses             opened/refreshed/closed by boards, orphans closed after an hour
+ *   maintenance      plans, interventions, overdue from the uses since the last one
+ *   API              authorisations, uses, plans, interventions, unknown cards, boards,
+ *                    live status board, remote start/stop, reports, privacy purge
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(ACCESS_ORM_ENTITIES), MachinesModule, IdentityModule, DatabaseModule],
+  providers: [
+    { provide: AuthorizationRepository, useClass: TypeormAuthorizationRepository },
+    { provide: MaintenanceRepository, useClass: TypeormMaintenanceRepository },
+    // Board protocol (MQTT) providers:
+    // API (GraphQL) providers:
+  ],
+})
+export class AccessModule {}
