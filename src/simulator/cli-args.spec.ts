@@ -59,6 +59,18 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads the RFID board options; the boards alone are something to simulate', () => {
+    const sut = parseCliArgs([
+      ...['--cnc', '0', '--welding', '0', '--boards', '3', '--board-root', 'lab'],
+      ...['--card-holders', '5', '--board-speed', '60'],
+    ]);
+    expect(sut).toMatchObject({
+      command: 'run',
+      simulator: { boardCount: 3, boardRootTopic: 'lab', cardHolderCount: 5, boardSpeed: 60 },
+    });
+    expect(parseCliArgs(['--board-codes', '7,8'])).toMatchObject({ simulator: { boardCodes: ['7', '8'] } });
+  });
+
   it('answers --help', () => {
     expect(parseCliArgs(['--cnc', 'nonsense', '--help'])).toEqual({ command: 'help' });
   });
@@ -76,7 +88,13 @@ describe('parseCliArgs', () => {
 
   it("reports the simulator's own limits under the flag's name", () => {
     expect(problemsOf(['--axes-hz', '500'])).toEqual([expect.stringMatching(/^--axes-hz: a number in \(0, 100\]/)]);
-    expect(problemsOf(['--cnc', '0', '--welding', '0'])).toEqual([expect.stringMatching(/nothing to simulate/)]);
+    expect(problemsOf(['--cnc', '0', '--welding', '0', '--boards', '0'])).toEqual([
+      expect.stringMatching(/nothing to simulate/),
+    ]);
+    expect(problemsOf(['--board-codes', '101,B7,70000'])).toEqual([
+      expect.stringMatching(/^--board-codes: numbers 0…65535.*\(bad: B7, 70000\)/),
+    ]);
+    expect(problemsOf(['--board-root', 'machine/+'])).toEqual([expect.stringMatching(/^--board-root:/)]);
     expect(problemsOf(['--cnc-codes', 'a,a'])).toEqual([expect.stringMatching(/must be unique \(repeated: a\)/)]);
   });
 

@@ -5,7 +5,8 @@ import { resolveSimulatorOptions, SimulatorOptionsError, type PlantSimulatorOpti
 export const USAGE = `Usage: node dist/src/simulator/cli.js [options]
 
 Publishes simulated plant telemetry (CNC axes and tools, welding current and voltage) to an
-MQTT broker, per PROTOCOLS.md section A. Stops on Ctrl-C / SIGTERM or after --duration.
+MQTT broker, per PROTOCOLS.md section A, and runs FAB-O-MATIC RFID boards (section B) whose
+card holders start and stop uses. Stops on Ctrl-C / SIGTERM or after --duration.
 
   --url <url>             broker (default mqtt://127.0.0.1:1883; credentials as mqtt://user:pass@host)
   --cnc <n>               CNC machines (default 20)
@@ -19,6 +20,11 @@ MQTT broker, per PROTOCOLS.md section A. Stops on Ctrl-C / SIGTERM or after --du
   --cnc-codes <a,b,…>     explicit CNC codes (e.g. 81258856,81258857); overrides --cnc
   --welding-codes <a,b,…> explicit welding codes; overrides --welding
   --root <topic>          root topic (default plant)
+  --boards <n>            RFID boards, one per machine with a numeric code (default 6: 101 … 106; 0 for none)
+  --board-codes <a,b,…>   explicit board machine codes (numbers 0…65535); overrides --boards
+  --board-root <topic>    the boards' root topic (default machine, as the firmware has it)
+  --card-holders <n>      card holders tapping on the boards (default 12)
+  --board-speed <factor>  tap and use this many times faster; the firmware's periods stay (default 1)
   --qos <0|1>             publish QoS (default 0)
   --seed <n>              PRNG seed: the same seed gives the same readings (default 1)
   --duration <s>          stop after this many seconds (default: run until stopped)
@@ -58,7 +64,12 @@ const FLAG_OF: Record<string, string> = {
   axesHz: '--axes-hz',
   weldingHz: '--welding-hz',
   weldingSpeed: '--speed',
-  codes: '--cnc-codes/--welding-codes/--cnc-prefix',
+  boardCount: '--boards',
+  boardCodes: '--board-codes',
+  boardRootTopic: '--board-root',
+  cardHolderCount: '--card-holders',
+  boardSpeed: '--board-speed',
+  codes: '--cnc-codes/--welding-codes/--board-codes/--cnc-prefix',
 };
 
 const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'];
@@ -84,6 +95,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
           'cnc-codes': { type: 'string' },
           'welding-codes': { type: 'string' },
           root: { type: 'string' },
+          boards: { type: 'string' },
+          'board-codes': { type: 'string' },
+          'board-root': { type: 'string' },
+          'card-holders': { type: 'string' },
+          'board-speed': { type: 'string' },
           qos: { type: 'string', default: '0' },
           seed: { type: 'string' },
           duration: { type: 'string' },
@@ -124,6 +140,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     weldingCodes: list(values['welding-codes']),
     weldingHz: number('welding-hz', values['welding-hz'], { min: 0.001 }),
     weldingSpeed: number('speed', values.speed, { min: 0.001 }),
+    boardCount: number('boards', values.boards, { integer: true }),
+    boardCodes: list(values['board-codes']),
+    boardRootTopic: values['board-root'],
+    cardHolderCount: number('card-holders', values['card-holders'], { integer: true }),
+    boardSpeed: number('board-speed', values['board-speed'], { min: 0.001 }),
   };
 
   const qos = values.qos === '0' ? 0 : values.qos === '1' ? 1 : undefined;

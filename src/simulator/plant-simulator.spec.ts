@@ -187,7 +187,9 @@ describe('PlantSimulator', () => {
         for (const name of ['cncCount', 'axesHz', 'axes', 'rootTopic', 'bad/code', 'repeated: 7G'])
           expect(problems).toContain(name);
       }
-      expect(() => new PlantSimulator({ startTime: T0, cncCount: 0, weldingCount: 0 })).toThrow(/nothing to simulate/);
+      expect(() => new PlantSimulator({ startTime: T0, cncCount: 0, weldingCount: 0, boardCount: 0 })).toThrow(
+        /nothing to simulate/,
+      );
       expect(() => new PlantSimulator({ startTime: T0, cncCount: 2, cncCodes: ['a'] })).toThrow(/cncCount/);
     });
   });
@@ -373,6 +375,39 @@ describe('PlantSimulator', () => {
           expect(status.outOfStandard ? ['HIGH', 'LOW'] : [status.state]).toContain(state);
         }
       }
+    });
+  });
+
+  describe('RFID boards (PROTOCOLS.md section B)', () => {
+    it('plans six boards on machines 101…106 of a type without authorisation, and twelve card holders', () => {
+      const { boards } = new PlantSimulator({ seed: 3, startTime: T0 });
+
+      expect(boards.rootTopic).toBe('machine');
+      expect(boards.machines.map((m) => m.code)).toEqual(['101', '102', '103', '104', '105', '106']);
+      expect(boards.machineType.needsAuthorization).toBe(false);
+      expect(boards.cardHolders).toHaveLength(12);
+      for (const holder of boards.cardHolders) {
+        expect(holder.cardUid).toMatch(/^[0-9a-f]{8}$/);
+        expect(holder.role).toBe('member');
+      }
+      const cards = [...boards.cardHolders.map((h) => h.cardUid), ...boards.unknownCards];
+      expect(new Set(cards).size).toBe(cards.length);
+      expect(new Set(boards.cardHolders.map((h) => h.email)).size).toBe(12);
+    });
+
+    it('gives the same cards for the same seed, and other cards for another', () => {
+      const cards = (seed: number) => new PlantSimulator({ seed, startTime: T0 }).boards.cardHolders;
+
+      expect(cards(5)).toEqual(cards(5));
+      expect(cards(6).map((h) => h.cardUid)).not.toEqual(cards(5).map((h) => h.cardUid));
+    });
+
+    it('takes explicit board codes and a count of card holders; none with --boards 0', () => {
+      const sut = new PlantSimulator({ startTime: T0, boardCodes: ['7', '65535'], cardHolderCount: 2 });
+      expect(sut.boards.machines.map((m) => m.code)).toEqual(['7', '65535']);
+      expect(sut.boards.cardHolders).toHaveLength(2);
+      expect(new PlantSimulator({ startTime: T0, boardCount: 0 }).boards.machines).toEqual([]);
+      expect(() => new PlantSimulator({ startTime: T0, boardCodes: ['7A'] })).toThrow(/boardCodes: numbers/);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { planBoardFleet, type BoardFleetPlan } from './board-fleet.js';
 import { CncMachine } from './cnc-machine.js';
 import { SeededRandom } from './seeded-random.js';
 import { machineTopic, type AxisName, type SimulatorMessage } from './simulator-messages.js';
@@ -59,6 +60,8 @@ const WELDING_CAPACITY_AMPS = 400;
 export class PlantSimulator {
   readonly options: ResolvedSimulatorOptions;
   readonly machines: readonly SimulatedMachine[];
+  /** The RFID boards' machines and card holders; the runner puts the boards on the broker. */
+  readonly boards: BoardFleetPlan;
   private readonly cnc: CncMachine[];
   private readonly welding: WeldingMachine[];
   private readonly streams: Stream[] = [];
@@ -87,10 +90,16 @@ export class PlantSimulator {
       ...this.cnc.map((m) => this.cncRegistration(m.code)),
       ...this.welding.map((m) => this.weldingRegistration(m.code)),
     ];
+    this.boards = planBoardFleet({
+      seed: o.seed,
+      codes: o.boardCodes,
+      cardHolderCount: o.cardHolderCount,
+      rootTopic: o.boardRootTopic,
+    });
     this.buildStreams(weldingPeriodMs);
   }
 
-  /** When the next message is due: a driver sleeps until then. */
+  /** When the next message is due (Infinity without telemetry): a driver sleeps until then. */
   nextDueTime(): number {
     return Math.min(...this.streams.map(dueTime(this.options.startTime)));
   }

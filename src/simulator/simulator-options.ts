@@ -35,11 +35,23 @@ export interface PlantSimulatorOptions {
   weldingSpeed: number;
   /** Mean production time between two out-of-standard episodes, before the speed factor. */
   outOfStandardMeanIntervalMs: number;
+
+  /** FAB-O-MATIC RFID boards (PROTOCOLS.md section B), one per machine. */
+  boardCount: number;
+  /** Explicit board machine codes (numbers 0…65535); by default 101, 102, … */
+  boardCodes?: readonly string[];
+  /** The boards' root topic; the firmware hard-codes `machine`. */
+  boardRootTopic: string;
+  /** Card holders tapping on the boards. */
+  cardHolderCount: number;
+  /** Divides the times between taps and the length of uses (not the firmware's periods). */
+  boardSpeed: number;
 }
 
-export type ResolvedSimulatorOptions = Omit<PlantSimulatorOptions, 'cncCodes' | 'weldingCodes'> & {
+export type ResolvedSimulatorOptions = Omit<PlantSimulatorOptions, 'cncCodes' | 'weldingCodes' | 'boardCodes'> & {
   cncCodes: readonly string[];
   weldingCodes: readonly string[];
+  boardCodes: readonly string[];
 };
 
 export const DEFAULT_SIMULATOR_OPTIONS: Readonly<Omit<PlantSimulatorOptions, 'startTime'>> = {
@@ -60,7 +72,15 @@ export const DEFAULT_SIMULATOR_OPTIONS: Readonly<Omit<PlantSimulatorOptions, 'st
   weldingHz: 1,
   weldingSpeed: 1,
   outOfStandardMeanIntervalMs: 10 * 60_000,
+  boardCount: 6,
+  boardRootTopic: 'machine',
+  cardHolderCount: 12,
+  boardSpeed: 1,
 };
+
+/** Generated board codes are FIRST_BOARD_CODE, FIRST_BOARD_CODE + 1, … */
+const FIRST_BOARD_CODE = 101;
+const MAX_CARD_HOLDERS = 10_000;
 
 export const MAX_MACHINES_PER_KIND = 1000;
 export const MAX_RATE_HZ = 100;
@@ -100,13 +120,30 @@ export function resolveSimulatorOptions(options: Partial<PlantSimulatorOptions> 
     options.weldingCount !== undefined,
     (i, n) => DEFAULT_WELDING_CODES[i] ?? generatedCode('weld-', i, n),
   );
-  problems.push(...cncCodes.problems, ...weldingCodes.problems);
-  const all = [...cncCodes.codes, ...weldingCodes.codes];
+  const boardCodes = resolveCodes(
+    'board',
+    options.boardCodes,
+    merged.boardCount,
+    options.boardCount !== undefined,
+    (i) => String(FIRST_BOARD_CODE + i),
+  );
+  problems.push(...cncCodes.problems, ...weldingCodes.problems, ...boardCodes.problems);
+  const all = [...cncCodes.codes, ...weldingCodes.codes, ...boardCodes.codes];
   const bad = all.filter((code) => !CODE.test(code));
   check(bad.length === 0, `codes: letters, digits, '.', '_' or '-' only, 1–64 characters (bad: ${bad.join(', ')})`);
   const duplicates = all.filter((code, i) => all.indexOf(code) !== i);
   check(duplicates.length === 0, `codes: must be unique (repeated: ${[...new Set(duplicates)].join(', ')})`);
-  check(all.length > 0, 'nothing to simulate: cncCount and weldingCount are both 0');
+  check(all.length > 0, 'nothing to simulate: cncCount, weldingCount and boardCount are all 0');
+  const notBoardIds = boardCodes.codes.filter((code) => !/^\d{1,5}$/.test(code) || Number(code) > 65_535);
+  check(notBoardIds.length === 0, `boardCodes: numbers 0…65535, a board's machine id (bad: ${notBoardIds.join(', ')})`);
+  check(isTopicPrefix(merged.boardRootTopic), 'boardRootTopic: topic levels without wildcards, e.g. "machine"');
+  check(
+    Number.isInteger(merged.cardHolderCount) &&
+      merged.cardHolderCount >= 0 &&
+      merged.cardHolderCount <= MAX_CARD_HOLDERS,
+    `cardHolderCount: an integer 0…${MAX_CARD_HOLDERS}`,
+  );
+  check(isPositive(merged.boardSpeed) && merged.boardSpeed <= 1000, 'boardSpeed: a number in (0, 1000]');
 
   check(
     merged.axes.length > 0 &&
@@ -133,11 +170,13 @@ export function resolveSimulatorOptions(options: Partial<PlantSimulatorOptions> 
     cncCodes: cncCodes.codes,
     weldingCount: weldingCodes.codes.length,
     weldingCodes: weldingCodes.codes,
+    boardCount: boardCodes.codes.length,
+    boardCodes: boardCodes.codes,
   };
 }
 
 function resolveCodes(
-  kind: 'cnc' | 'welding',
+  kind: 'cnc' | 'welding' | 'board',
   explicit: readonly string[] | undefined,
   count: number,
   countGiven: boolean,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { BoardFleet, DEFAULT_BOARD_BEHAVIOUR, type BoardFleetStats } from './board-fleet.js';
 import type { PlantSimulator } from './plant-simulator.js';
 import type { MessageKind, SimulatorMessage } from './simulator-messages.js';
 import { withoutUndefined } from './simulator-options.js';
@@ -22,6 +23,8 @@ export interface SimulatorRunnerOptions {
   /** Messages handed to the client but not yet written (QoS 0) or acknowledged (QoS 1); beyond it, messages are dropped. */
   maxPending?: number;
   connectTimeoutMs?: number;
+  /** Puts the simulator's RFID boards on the broker too (default true when it has any). */
+  boards?: boolean;
   logger?: SimulatorLogger;
   onProgress?: (progress: SimulatorProgress) => void;
 }
@@ -45,6 +48,7 @@ export interface SimulatorProgress extends SimulatorStats {
   ratePerKind: Record<MessageKind, number>;
   connected: boolean;
   welding: Record<WeldingState, number>;
+  boards?: BoardFleetStats;
 }
 
 const DEFAULTS = {
@@ -53,6 +57,7 @@ const DEFAULTS = {
   maxCatchUpMs: 10_000,
   maxPending: 10_000,
   connectTimeoutMs: 10_000,
+  boards: true,
 };
 const RECONNECT_PERIOD_MS = 1_000;
 const END_TIMEOUT_MS = 5_000;
@@ -71,6 +76,7 @@ export class SimulatorRunner {
   private readonly options: Required<Omit<SimulatorRunnerOptions, 'onProgress'>> &
     Pick<SimulatorRunnerOptions, 'onProgress'>;
   private client?: MqttClient;
+  private fleet?: BoardFleet;
   private timer?: NodeJS.Timeout;
   private progressTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
@@ -106,6 +112,11 @@ export class SimulatorRunner {
     return { ...this.counters, published: { ...this.counters.published } };
   }
 
+  /** The RFID boards' counters, when they run. */
+  boardStats(): BoardFleetStats | undefined {
+    return this.fleet?.stats();
+  }
+
   /** Connects (rejecting with the broker's error if that fails) and starts publishing. */
   async start(): Promise<void> {
     if (this.client || this.stopping) throw new Error('SimulatorRunner: start() can only be called once');
@@ -135,6 +146,31 @@ export class SimulatorRunner {
       `connected to ${redact(url)} as ${clientId}; ${this.simulator.machines.length} machines, QoS ${this.options.qos}`,
     );
     this.schedule();
+    await this.startBoards();
+  }
+
+  private async startBoards(): Promise<void> {
+    const { boards: plan, options } = this.simulator;
+    if (!this.options.boards || !plan.machines.length) return;
+    const speed = options.boardSpeed;
+    const fleet = new BoardFleet(plan, {
+      url: this.options.url,
+      seed: options.seed,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      behaviour: {
+        idleMeanMs: DEFAULT_BOARD_BEHAVIOUR.idleMeanMs / speed,
+        useMinMs: DEFAULT_BOARD_BEHAVIOUR.useMinMs / speed,
+        useMaxMs: DEFAULT_BOARD_BEHAVIOUR.useMaxMs / speed,
+      },
+    });
+    this.fleet = fleet;
+    await fleet.start();
+    // Stopped while the boards were connecting: the shutdown did not see them all.
+    if (this.stopping) return fleet.stop();
+    this.options.logger.info(
+      `${plan.machines.length} RFID boards on ${plan.rootTopic}/{${plan.machines[0].code}…${plan.machines.at(-1)!.code}}, ` +
+        `${plan.cardHolders.length} card holders`,
+    );
   }
 
   /** Stops publishing and closes the connection once what was handed over is sent (QoS 1: acknowledged), 5 s at most. */
@@ -146,6 +182,7 @@ export class SimulatorRunner {
   private async shutdown(): Promise<void> {
     clearTimeout(this.timer);
     clearInterval(this.progressTimer);
+    await this.fleet?.stop();
     const client = this.client;
     if (!client) return;
     const drained = await this.drain(END_TIMEOUT_MS);
@@ -171,7 +208,7 @@ export class SimulatorRunner {
   }
 
   private schedule(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.simulator.nextDueTime() === Infinity) return;
     const delay = Math.max(0, this.simulator.nextDueTime() - Date.now());
     this.timer = setTimeout(() => this.tick(), delay);
   }
@@ -235,6 +272,7 @@ export class SimulatorRunner {
       ratePerKind,
       connected: this.isConnected,
       welding,
+      boards: this.fleet?.stats(),
     };
     this.lastReport = { at: now, published: { ...published } };
     this.options.onProgress?.(progress);
@@ -252,7 +290,15 @@ export function formatProgress(p: SimulatorProgress): string {
     p.failed ? `failed ${p.failed.toLocaleString('en-US')}` : '',
     p.connected ? '' : 'DISCONNECTED',
   ].filter(Boolean);
-  return `${rate(p.messagesPerSecond)} msg/s (${kinds}); total ${total.toLocaleString('en-US')}; ${welding}${trouble.length ? `; ${trouble.join('; ')}` : ''}`;
+  return `${rate(p.messagesPerSecond)} msg/s (${kinds}); total ${total.toLocaleString('en-US')}; ${welding}${p.boards ? `; ${formatBoards(p.boards)}` : ''}${trouble.length ? `; ${trouble.join('; ')}` : ''}`;
+}
+
+function formatBoards(b: BoardFleetStats): string {
+  const requests = Object.values(b.sent).reduce((sum, n) => sum + n, 0);
+  return (
+    `boards ${b.connected}/${b.boards} connected, ${b.inUse} in use, ${requests} requests, ${b.replies} replies, ` +
+    `${b.timeouts} timeouts, ${b.replayed} replayed, ${b.extra} extra`
+  );
 }
 
 function redact(url: string): string {

@@ -44,6 +44,8 @@ function smallPlant(overrides: Partial<PlantSimulatorOptions> = {}): PlantSimula
     toolSampleIntervalMs: 200,
     weldingCount: 2,
     weldingHz: 5,
+    // The RFID boards have a test file of their own (rfid-board.int-spec.ts).
+    boardCount: 0,
     startTime: Date.now(),
     ...overrides,
   });
