@@ -1,6 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SeededRandom } from './seeded-random.js';
-import { emptyBoardStats, RfidBoard, type BoardStats, type BoardTimings, type QueryAction } from './rfid-board.js';
+import {
+  emptyBoardStats,
+  FIRMWARE_TIMINGS,
+  RfidBoard,
+  type BoardStats,
+  type BoardTimings,
+  type QueryAction,
+} from './rfid-board.js';
 import { BoardConnection } from './rfid-board-connection.js';
 
 /** What the service must know before the boards' requests are answered: a machine type, machines, card holders. */
@@ -101,6 +109,7 @@ export interface BoardFleetOptions {
   /** `BOARD<n>` numbers start here (default: each board's machine id). */
   clientNumberBase?: number;
   connectTimeoutMs?: number;
+  noDelay?: boolean;
   /** Boards connecting at once. */
   connectConcurrency?: number;
   onReply?: (action: QueryAction, latencyMs: number) => void;
@@ -135,9 +144,14 @@ export class BoardFleet {
     private readonly options: BoardFleetOptions,
   ) {
     this.behaviour = { ...DEFAULT_BOARD_BEHAVIOUR, ...options.behaviour };
+    // Every board's people wait on this signal.
+    setMaxListeners(0, this.stopping.signal);
+    const phases = SeededRandom.derive(options.seed, 'rfid/phases');
+    const refreshMs = options.timings?.refreshMs ?? FIRMWARE_TIMINGS.refreshMs;
     this.boards = plan.machines.map(
       ({ code }, i) =>
         new RfidBoard({
+          refreshPhaseMs: phases.uniform(0, refreshMs),
           machineId: code,
           clientNumber: options.clientNumberBase === undefined ? undefined : options.clientNumberBase + i,
           rootTopic: plan.rootTopic,
@@ -154,11 +168,12 @@ export class BoardFleet {
     for (let i = 0; i < this.boards.length; i += concurrency)
       this.connections.push(
         ...(await Promise.all(
-          this.boards
-            .slice(i, i + concurrency)
-            .map((board) =>
-              BoardConnection.open(board, this.options.url, { connectTimeoutMs: this.options.connectTimeoutMs }),
-            ),
+          this.boards.slice(i, i + concurrency).map((board) =>
+            BoardConnection.open(board, this.options.url, {
+              connectTimeoutMs: this.options.connectTimeoutMs,
+              noDelay: this.options.noDelay,
+            }),
+          ),
         )),
       );
     for (const board of this.boards)

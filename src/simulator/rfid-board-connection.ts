@@ -4,6 +4,8 @@ import type { RfidBoard } from './rfid-board.js';
 export interface BoardConnectionOptions {
   connectTimeoutMs?: number;
   reconnectPeriodMs?: number;
+  /** TCP_NODELAY on the board's socket: no Nagle delay behind an unacknowledged packet. */
+  noDelay?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class BoardConnection {
       };
       client.on('error', failed);
       client.on('connect', () => {
+        if (options.noDelay) (client.stream as { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
         client.subscribe([board.topics.reply, board.topics.command], { qos: 0 }, (error) => {
           if (error) return failed(error);
           board.connected();

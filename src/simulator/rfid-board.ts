@@ -55,6 +55,11 @@ export interface RfidBoardOptions {
   rootTopic?: string;
   timings?: Partial<BoardTimings>;
   identity?: Partial<BoardIdentity>;
+  /**
+   * When the first periodic refresh comes after connecting (default: one refresh period).
+   * Boards boot at different times, so their 30 s cycles are not in step.
+   */
+  refreshPhaseMs?: number;
   /** Called for every reply taken as the answer to a request, with its round trip. */
   onReply?: (action: QueryAction, latencyMs: number) => void;
 }
@@ -175,6 +180,7 @@ export class RfidBoard {
   private deafUntil = 0;
   private machine?: MachineStatus;
   private user?: { uid: string; level: number; since: number };
+  private readonly refreshPhaseMs: number;
   private refreshTimer?: NodeJS.Timeout;
   private aliveTimer?: NodeJS.Timeout;
   private closed = false;
@@ -190,6 +196,7 @@ export class RfidBoard {
     this.timings = { ...FIRMWARE_TIMINGS, ...options.timings };
     this.identity = { ...DEFAULT_IDENTITY, ...options.identity };
     this.onReply = options.onReply;
+    this.refreshPhaseMs = options.refreshPhaseMs ?? this.timings.refreshMs;
   }
 
   /** The card logged in on the machine, if any. */
@@ -223,13 +230,18 @@ export class RfidBoard {
   connected(): void {
     if (this.closed) return;
     void this.enqueue(() => this.alive());
-    this.refreshTimer ??= setInterval(() => void this.enqueue(() => this.refresh()), this.timings.refreshMs);
+    this.refreshTimer ??= setTimeout(() => {
+      const refresh = () => void this.enqueue(() => this.refresh());
+      this.refreshTimer = setInterval(refresh, this.timings.refreshMs);
+      refresh();
+    }, this.refreshPhaseMs);
     this.aliveTimer ??= setInterval(() => void this.enqueue(() => this.alive()), this.timings.aliveMs);
   }
 
   /** Stops the periodic tasks and lets the request in flight finish (reply or timeout). */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.refreshTimer);
     clearInterval(this.refreshTimer);
     clearInterval(this.aliveTimer);
     await this.work;
