@@ -43,9 +43,8 @@ import { ElectricalMqttHandler } from './presentation/electrical.mqtt-handler.js
 import { LiveTelemetryResolver } from './presentation/live-telemetry.resolver.js';
 import { ToolMqttHandler } from './presentation/tool.mqtt-handler.js';
 import { UnregisteredSourcesResolver } from './presentation/unregistered-sources.resolver.js';
-import { TelemetryHistoryReader } from './application/telemetry-history.port.js';
 import { TelemetryHistoryService } from './application/telemetry-history.service.js';
-import { SqlTelemetryHistory } from './infrastructure/sql-telemetry-history.js';
+import { TELEMETRY_HISTORY_READER } from './infrastructure/sql-telemetry-history.js';
 import { TelemetryHistoryResolver } from './presentation/telemetry-history.resolver.js';
 
 /**
@@ -88,7 +87,7 @@ import { TelemetryHistoryResolver } from './presentation/telemetry-history.resol
     InstructionsResolver,
     ProductionReportResolver,
     TelemetryHistoryService,
-    { provide: TelemetryHistoryReader, useClass: SqlTelemetryHistory },
+    TELEMETRY_HISTORY_READER,
     TelemetryHistoryResolver,
   ],
 })

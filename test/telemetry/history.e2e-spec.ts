@@ -227,8 +227,9 @@ describe('telemetry history', () => {
 
     it('chooses the bucket from maxPoints', async () => {
       const { electricalHistory } = await ok(ELECTRICAL, { codes: ['H1'], from: at(0), to: at(10_000), maxPoints: 3 });
-      expect(electricalHistory.bucketSeconds).toBe(5);
-      expect(electricalHistory.series[0].count).toEqual([5, 5]);
+      // A whole number of seconds, so that the per-second rollup serves it: 4 s gives 3 buckets.
+      expect(electricalHistory.bucketSeconds).toBe(4);
+      expect(electricalHistory.series[0].count).toEqual([4, 4, 2]);
     });
 
     it('buckets axes per machine and axis, with sub-second buckets and the share of homed samples', async () => {

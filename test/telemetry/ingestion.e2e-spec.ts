@@ -456,7 +456,12 @@ describe('plant telemetry ingestion', () => {
     expect(await where()).toEqual([{ partition: 'electrical_samples_default' }]);
 
     const report = await t.app.get(PartitionMaintenanceService).run();
-    expect(report.created).toContainEqual({ kind: 'electrical', day, movedRows: 1 });
+    expect(report.created).toContainEqual({ table: 'electrical_samples', day, movedRows: 1 });
+    // Its rollups moved alike, and were not counted again on the way.
+    expect(report.created).toContainEqual({ table: 'electrical_rollup_1s', day, movedRows: 1 });
+    expect(
+      await rows('SELECT n FROM electrical_rollup_1m WHERE machine_id = $1 AND ts = $2', [ids[WELDER], ts]),
+    ).toEqual([{ n: 1 }]);
     expect(await where()).toEqual([{ partition }]);
     expect(await rows('SELECT count(*)::int AS n FROM electrical_samples_default')).toEqual([{ n: 0 }]);
   });

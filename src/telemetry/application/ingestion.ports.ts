@@ -42,24 +42,28 @@ export abstract class SampleStore {
 
 /** Days are UTC calendar days, 'YYYY-MM-DD'. */
 export interface PartitionInventory {
-  kind: SampleKind;
+  /** A sample table or one of its rollups: they are partitioned alike. */
+  table: string;
   /** Days that have a partition of their own. */
   days: string[];
   /** Days that have rows in the DEFAULT partition. */
   daysInDefault: string[];
 }
 
-/** The daily partitions of the sample tables. Safe to call from several replicas at once. */
+/**
+ * The daily partitions of the sample tables and their rollups (tables as `inventory` names
+ * them). Safe to call from several replicas at once.
+ */
 export abstract class SamplePartitions {
   abstract inventory(): Promise<PartitionInventory[]>;
   /**
    * Creates the day's partition unless it exists, moving that day's rows out of the DEFAULT
    * partition into it, in one transaction. Returns how many rows were moved.
    */
-  abstract createDay(kind: SampleKind, day: string): Promise<number>;
-  abstract dropDay(kind: SampleKind, day: string): Promise<void>;
+  abstract createDay(table: string, day: string): Promise<number>;
+  abstract dropDay(table: string, day: string): Promise<void>;
   /** Deletes the DEFAULT partition's rows older than the day; returns how many. */
-  abstract purgeDefaultBefore(kind: SampleKind, day: string): Promise<number>;
+  abstract purgeDefaultBefore(table: string, day: string): Promise<number>;
 }
 
 /** 'machine' for now; sensors and PVs (leak-detection, experiments) will record theirs too. */

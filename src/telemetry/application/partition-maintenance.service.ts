@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { partitionPlan, utcDay, type PartitionPolicy } from '../domain/partition-plan.js';
-import { SamplePartitions, type SampleKind } from './ingestion.ports.js';
+import { SamplePartitions } from './ingestion.ports.js';
 
 /**
  * Days of partitions created ahead, and days of samples kept (0 = forever). Constants until
@@ -11,13 +11,14 @@ export const PARTITION_POLICY: PartitionPolicy = { daysAhead: 7, retentionDays: 
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface MaintenanceReport {
-  created: { kind: SampleKind; day: string; movedRows: number }[];
-  dropped: { kind: SampleKind; day: string }[];
+  created: { table: string; day: string; movedRows: number }[];
+  dropped: { table: string; day: string }[];
   purgedRows: number;
 }
 
 /**
- * Keeps the sample tables' daily partitions: created from yesterday to a week ahead (and for
+ * Keeps the daily partitions of the sample tables and of their rollups (same days, same
+ * retention): created from yesterday to a week ahead (and for
  * days whose rows wait in the DEFAULT partition), dropped past the retention. Runs once
  * while the application starts — before the MQTT connection opens, so ingestion starts with
  * today's partitions — and then every hour.
@@ -48,16 +49,16 @@ export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestro
 
   private async pass(now: Date, policy: PartitionPolicy): Promise<MaintenanceReport> {
     const report: MaintenanceReport = { created: [], dropped: [], purgedRows: 0 };
-    for (const { kind, days, daysInDefault } of await this.partitions.inventory()) {
+    for (const { table, days, daysInDefault } of await this.partitions.inventory()) {
       const plan = partitionPlan(utcDay(now), policy, days, daysInDefault);
       for (const day of plan.create)
-        report.created.push({ kind, day, movedRows: await this.partitions.createDay(kind, day) });
+        report.created.push({ table, day, movedRows: await this.partitions.createDay(table, day) });
       for (const day of plan.drop) {
-        await this.partitions.dropDay(kind, day);
-        report.dropped.push({ kind, day });
+        await this.partitions.dropDay(table, day);
+        report.dropped.push({ table, day });
       }
       if (plan.purgeDefaultBefore && daysInDefault.some((day) => day < plan.purgeDefaultBefore!))
-        report.purgedRows += await this.partitions.purgeDefaultBefore(kind, plan.purgeDefaultBefore);
+        report.purgedRows += await this.partitions.purgeDefaultBefore(table, plan.purgeDefaultBefore);
     }
     return report;
   }

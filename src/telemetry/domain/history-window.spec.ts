@@ -39,14 +39,24 @@ describe('planHistory', () => {
   });
 
   it('derives the bucket from maxPoints so that the window never spans more buckets', () => {
-    const sut = planHistory({ lastMinutes: 15, maxPoints: 300 }, now);
-    expect(sut).toMatchObject({ mode: 'bucketed', bucketMs: 3011 });
-    expect(pointsPerSeries(sut)).toBeLessThanOrEqual(300);
     for (const start of [0, 1, 1500, 3010, 123_456_789]) {
-      const from = new Date(start);
-      const to = new Date(start + 15 * 60_000);
-      expect(bucketCount(from, to, 3011)).toBeLessThanOrEqual(300);
+      const from = new Date(Date.UTC(2026, 10, 21, 8) + start);
+      const sut = planHistory({ from, to: new Date(from.getTime() + 15 * 60_000), maxPoints: 300 }, now);
+      expect(pointsPerSeries(sut)).toBeLessThanOrEqual(300);
+      expect(pointsPerSeries(sut)).toBeGreaterThan(150);
     }
+  });
+
+  it('chooses whole seconds (minutes from four minutes up) so that rollups serve the buckets', () => {
+    const minute = new Date(Date.UTC(2026, 10, 21, 8, 15));
+    const aligned = planHistory({ from: new Date(minute.getTime() - 15 * 60_000), to: minute, maxPoints: 300 }, now);
+    expect(aligned).toMatchObject({ mode: 'bucketed', bucketMs: 3000, buckets: 300 });
+    const sliding = planHistory({ lastMinutes: 15, maxPoints: 300 }, new Date(minute.getTime() + 1500));
+    expect(sliding).toMatchObject({ bucketMs: 4000 });
+    const day = planHistory({ from: new Date(minute.getTime() - 86_400_000), to: minute, maxPoints: 300 }, now);
+    expect(day).toMatchObject({ bucketMs: 5 * 60_000, buckets: 288 });
+    const short = planHistory({ from: minute, to: new Date(minute.getTime() + 10_000), maxPoints: 300 }, now);
+    expect(short).toMatchObject({ bucketMs: 34 });
   });
 
   it('counts the buckets a window touches', () => {

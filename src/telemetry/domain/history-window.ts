@@ -131,8 +131,7 @@ function resolveBucket(
       problems.maxPoints = `must be an integer from 2 to ${HISTORY_LIMITS.maxBuckets}`;
       return undefined;
     }
-    // maxPoints − 1 widths cover the window wherever it starts, so epoch alignment adds at most one bucket.
-    return Math.max(1, Math.ceil((window.to.getTime() - window.from.getTime()) / (maxPoints - 1)));
+    return widthForPoints(window.from, window.to, maxPoints);
   }
   if (bucketSeconds == null) return undefined;
   const bucketMs = Math.round(bucketSeconds * 1000);
@@ -150,6 +149,25 @@ function resolveBucket(
     return undefined;
   }
   return bucketMs;
+}
+
+/**
+ * The bucket width for at most `maxPoints` buckets: maxPoints − 1 widths cover the window
+ * wherever it starts, so epoch alignment adds at most one bucket. From a second up the width
+ * is a whole number of seconds, and from four minutes up of minutes, so that the per-second
+ * and per-minute rollups serve the buckets instead of the raw samples; that may give fewer
+ * points than asked (at least 80 % of them from four minutes up, half of them from a second
+ * up), and exactly maxPoints when the window is aligned to the width (e.g. 15 whole minutes
+ * in 300 buckets of 3 s).
+ */
+function widthForPoints(from: Date, to: Date, maxPoints: number): number {
+  const span = to.getTime() - from.getTime();
+  const exact = Math.max(1, Math.ceil(span / (maxPoints - 1)));
+  const unit = exact >= 4 * MINUTE_MS ? MINUTE_MS : exact >= 1000 ? 1000 : 1;
+  if (unit === 1) return exact;
+  let width = Math.ceil(span / maxPoints / unit) * unit;
+  while (bucketCount(from, to, width) > maxPoints) width += unit;
+  return width;
 }
 
 function isIntegerIn(value: number, min: number, max: number): boolean {

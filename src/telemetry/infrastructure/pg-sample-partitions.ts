@@ -2,29 +2,30 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { addDays, dayStart, utcDay } from '../domain/partition-plan.js';
-import {
-  SAMPLE_KINDS,
-  SamplePartitions,
-  type PartitionInventory,
-  type SampleKind,
-} from '../application/ingestion.ports.js';
-import { SAMPLE_TABLES } from './pg-sample-store.js';
+import { SamplePartitions, type PartitionInventory } from '../application/ingestion.ports.js';
+import { PARTITIONED_TABLES } from './pg-sample-store.js';
 
 /** `electrical_samples_p20261121` holds 2026-11-21 (UTC). */
-function partitionName(kind: SampleKind, day: string): string {
+function partitionName(table: string, day: string): string {
   // dayStart refuses anything but YYYY-MM-DD: the name goes into DDL.
-  return `${SAMPLE_TABLES[kind]}_p${utcDay(dayStart(day)).replaceAll('-', '')}`;
+  return `${known(table)}_p${utcDay(dayStart(day)).replaceAll('-', '')}`;
 }
 
-function defaultPartition(kind: SampleKind): string {
-  return `${SAMPLE_TABLES[kind]}_default`;
+function defaultPartition(table: string): string {
+  return `${known(table)}_default`;
+}
+
+/** Table names go into DDL: only the partitioned tables of telemetry. */
+function known(table: string): string {
+  if (!PARTITIONED_TABLES.includes(table)) throw new RangeError(`Not a partitioned telemetry table: ${table}`);
+  return table;
 }
 
 /** A change that cannot get its locks this fast gives up until the next run, rather than hold up ingestion. */
 const LOCK_TIMEOUT = '5s';
 
 /**
- * Daily range partitions of the sample tables. Every change runs in a transaction that first
+ * Daily range partitions of the sample tables and their rollups. Every change runs in a transaction that first
  * takes SHARE ROW EXCLUSIVE on the parent table: inserts wait for those few milliseconds
  * (so none can land in the DEFAULT partition between the move and the attach), reads do
  * not, and two replicas' maintenance runs take turns. Attaching and dropping also wait for
@@ -39,8 +40,7 @@ export class PgSamplePartitions extends SamplePartitions {
 
   async inventory(): Promise<PartitionInventory[]> {
     return Promise.all(
-      SAMPLE_KINDS.map(async (kind) => {
-        const table = SAMPLE_TABLES[kind];
+      PARTITIONED_TABLES.map(async (table) => {
         const children = await this.dataSource.query<Array<{ name: string }>>(
           `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
            WHERE i.inhparent = $1::regclass`,
@@ -53,19 +53,18 @@ export class PgSamplePartitions extends SamplePartitions {
         });
         // The DEFAULT partition is normally empty: this reads nothing more.
         const inDefault = await this.dataSource.query<Array<{ day: string }>>(
-          `SELECT DISTINCT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM ${defaultPartition(kind)}`,
+          `SELECT DISTINCT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM ${defaultPartition(table)}`,
         );
-        return { kind, days, daysInDefault: inDefault.map((row) => row.day) };
+        return { table, days, daysInDefault: inDefault.map((row) => row.day) };
       }),
     );
   }
 
-  createDay(kind: SampleKind, day: string): Promise<number> {
-    const table = SAMPLE_TABLES[kind];
-    const partition = partitionName(kind, day);
+  createDay(table: string, day: string): Promise<number> {
+    const partition = partitionName(table, day);
     const from = dayStart(day).toISOString();
     const to = dayStart(addDays(day, 1)).toISOString();
-    return this.locked(kind, async (manager) => {
+    return this.locked(table, async (manager) => {
       const [{ exists }] = await manager.query<Array<{ exists: boolean }>>(
         'SELECT to_regclass($1) IS NOT NULL AS exists',
         [partition],
@@ -74,7 +73,7 @@ export class PgSamplePartitions extends SamplePartitions {
       // Attaching checks the DEFAULT partition holds no row of the day, so the day's rows move first.
       await manager.query(`CREATE TABLE ${partition} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
       const moved = await manager.query<Array<{ count: string }>>(
-        `WITH moved AS (DELETE FROM ${defaultPartition(kind)} WHERE ts >= $1 AND ts < $2 RETURNING *),
+        `WITH moved AS (DELETE FROM ${defaultPartition(table)} WHERE ts >= $1 AND ts < $2 RETURNING *),
               copied AS (INSERT INTO ${partition} SELECT * FROM moved RETURNING 1)
          SELECT count(*) AS count FROM copied`,
         [from, to],
@@ -86,22 +85,22 @@ export class PgSamplePartitions extends SamplePartitions {
     });
   }
 
-  async dropDay(kind: SampleKind, day: string): Promise<void> {
-    await this.locked(kind, (manager) => manager.query(`DROP TABLE IF EXISTS ${partitionName(kind, day)}`));
+  async dropDay(table: string, day: string): Promise<void> {
+    await this.locked(table, (manager) => manager.query(`DROP TABLE IF EXISTS ${partitionName(table, day)}`));
   }
 
-  async purgeDefaultBefore(kind: SampleKind, day: string): Promise<number> {
+  async purgeDefaultBefore(table: string, day: string): Promise<number> {
     const rows = await this.dataSource.query<Array<{ count: string }>>(
-      `WITH purged AS (DELETE FROM ${defaultPartition(kind)} WHERE ts < $1 RETURNING 1) SELECT count(*) AS count FROM purged`,
+      `WITH purged AS (DELETE FROM ${defaultPartition(table)} WHERE ts < $1 RETURNING 1) SELECT count(*) AS count FROM purged`,
       [dayStart(day).toISOString()],
     );
     return Number(rows[0].count);
   }
 
-  private locked<T>(kind: SampleKind, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private locked<T>(table: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-      await manager.query(`LOCK TABLE ${SAMPLE_TABLES[kind]} IN SHARE ROW EXCLUSIVE MODE`);
+      await manager.query(`LOCK TABLE ${known(table)} IN SHARE ROW EXCLUSIVE MODE`);
       return work(manager);
     });
   }

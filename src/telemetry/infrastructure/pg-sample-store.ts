@@ -18,6 +18,22 @@ export const SAMPLE_TABLES: Record<SampleKind, string> = {
   tool: 'tool_samples',
 };
 
+/**
+ * Per-second and per-minute count/min/max/sum of the electrical and axis samples, kept by a
+ * trigger on the sample table in the inserting statement's transaction (migration
+ * TelemetryRollups), so that only samples actually stored are counted.
+ */
+export const ROLLUP_TABLES: Partial<Record<SampleKind, readonly string[]>> = {
+  electrical: ['electrical_rollup_1s', 'electrical_rollup_1m'],
+  axis: ['axis_rollup_1s', 'axis_rollup_1m'],
+};
+
+/** Range-partitioned by day on `ts`, all alike. */
+export const PARTITIONED_TABLES: readonly string[] = Object.entries(SAMPLE_TABLES).flatMap(([kind, table]) => [
+  table,
+  ...(ROLLUP_TABLES[kind as SampleKind] ?? []),
+]);
+
 /** The electrical sample table as the batch writer sees it (the benchmarks write through it too). */
 export const ELECTRICAL_SAMPLES: BatchTable<ElectricalSample> = {
   name: SAMPLE_TABLES.electrical,
@@ -158,7 +174,10 @@ export class PgSampleStore extends SampleStore {
   }
 
   async deleteOfMachine(kind: SampleKind, machineId: number): Promise<void> {
-    await this.dataSource.query(`DELETE FROM ${SAMPLE_TABLES[kind]} WHERE machine_id = $1`, [machineId]);
+    await this.dataSource.transaction(async (manager) => {
+      for (const table of [SAMPLE_TABLES[kind], ...(ROLLUP_TABLES[kind] ?? [])])
+        await manager.query(`DELETE FROM ${table} WHERE machine_id = $1`, [machineId]);
+    });
   }
 }
 

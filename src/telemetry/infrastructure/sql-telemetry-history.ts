@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Injectable, type Provider } from '@nestjs/common';
+import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { HistoryPlan } from '../domain/history-window.js';
+import { historyTiles, type Tile } from '../domain/history-tiles.js';
 import {
   TelemetryHistoryReader,
   type AxisColumns,
@@ -26,16 +27,30 @@ interface Quantity {
   optional?: boolean;
 }
 
+/** A rollup level of a sample table: count/min/max/sum (count of true for shares) per period. */
+interface Rollup {
+  name: string;
+  periodMs: number;
+}
+
 interface SampleTable<F extends string> {
   name: string;
   byAxis: boolean;
   quantities: Record<F, Quantity>;
+  /** Coarsest first; kept by a trigger on the sample table (migration TelemetryRollups). */
+  rollups: readonly Rollup[];
 }
+
+const rollupsOf = (kind: string): Rollup[] => [
+  { name: `${kind}_rollup_1m`, periodMs: 60_000 },
+  { name: `${kind}_rollup_1s`, periodMs: 1000 },
+];
 
 const ELECTRICAL: SampleTable<ElectricalField> = {
   name: 'electrical_samples',
   byAxis: false,
   quantities: { current: { column: 'current', summary: 'stats' }, voltage: { column: 'voltage', summary: 'stats' } },
+  rollups: rollupsOf('electrical'),
 };
 
 const AXIS: SampleTable<AxisField> = {
@@ -49,6 +64,7 @@ const AXIS: SampleTable<AxisField> = {
     acceleration: { column: 'acceleration', summary: 'stats' },
     homedFraction: { column: 'homed', summary: 'share' },
   },
+  rollups: rollupsOf('axis'),
 };
 
 const TOOL: SampleTable<ToolField> = {
@@ -59,6 +75,8 @@ const TOOL: SampleTable<ToolField> = {
     toolOffset: { column: 'tool_offset', summary: 'stats', optional: true },
     feedRate: { column: 'feed_rate', summary: 'stats', optional: true },
   },
+  // Tool data comes at a few samples per minute: its raw samples are few enough.
+  rollups: [],
 };
 
 /**
@@ -85,7 +103,11 @@ type Columns = SeriesColumns & Record<string, unknown>;
  */
 @Injectable()
 export class SqlTelemetryHistory extends TelemetryHistoryReader {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Off: every bucket from the raw samples (the tests compare both ways). */
+    private readonly options: { rollups: boolean } = { rollups: true },
+  ) {
     super();
   }
 
@@ -142,31 +164,35 @@ export class SqlTelemetryHistory extends TelemetryHistoryReader {
     plan: Extract<HistoryPlan, { mode: 'bucketed' }>,
     series: Columns[],
   ): Promise<void> {
-    const machineIds = [...new Set(keys.map((k) => k.machineId))];
-    const axes = table.byAxis ? [[...new Set(keys.map((k) => k.axis))]] : [];
-    const params = [machineIds, ...axes, plan.from, plan.to, `${plan.bucketMs} milliseconds`];
+    const tiles = historyTiles(
+      plan.from,
+      plan.to,
+      plan.bucketMs,
+      this.options.rollups ? table.rollups.map((r) => r.periodMs) : [],
+    );
+    const bounds = tiles.flatMap((tile) => [tile.from, tile.to]);
+    const params = [...keyParams(table, keys), `${plan.bucketMs} milliseconds`, ...bounds];
     const rows = await this.dataSource.transaction(async (manager) => {
       for (const setting of BUCKETING_SETTINGS) await manager.query(setting);
-      return manager.query<Row[]>(bucketedSql(table, quantities), params);
+      return manager.query<Array<{ i: number; buckets: string }>>(bucketedSql(table, quantities, tiles), params);
     });
-    const index = new Map(keys.map((key, i) => [keyOf(key.machineId, key.axis), i]));
-    for (const row of rows) {
-      // Rows cover every machine × every axis asked; a machine's own axes may be fewer.
-      const i = index.get(keyOf(row.machine_id as number, row.axis as string | undefined));
-      if (i !== undefined) appendBucket(series[i], quantities, row);
-    }
+    for (const { i, buckets } of rows)
+      for (const bucket of JSON.parse(buckets) as unknown[][]) appendBucket(series[i - 1], quantities, bucket);
   }
 }
+
+/** The port's binding, reading rollups where they serve. */
+export const TELEMETRY_HISTORY_READER: Provider = {
+  provide: TelemetryHistoryReader,
+  useFactory: (dataSource: DataSource) => new SqlTelemetryHistory(dataSource),
+  inject: [getDataSourceToken()],
+};
 
 type NamedQuantity = Quantity & { field: string };
 
 function keyParams(table: SampleTable<string>, keys: readonly Key[]): unknown[] {
   const machineIds = keys.map((k) => k.machineId);
   return table.byAxis ? [machineIds, keys.map((k) => k.axis)] : [machineIds];
-}
-
-function keyOf(machineId: number, axis?: string): string {
-  return axis === undefined ? String(machineId) : `${machineId}/${axis}`;
 }
 
 /**
@@ -202,37 +228,78 @@ function rawSql(table: SampleTable<string>, quantities: readonly NamedQuantity[]
 }
 
 /**
- * One row per series and bucket. `date_bin` aligns buckets to the epoch (see bucketCount).
- * The database sums, the service divides: sum/count is what avg(float8) computes, and a sum
- * costs less per row than avg's running state. The axis is grouped as "char" (one byte, no
- * collation) rather than char(1): measurably cheaper over 900,000 rows.
+ * One row per series: its buckets as one JSON array of [start ms, count, summaries…] in time
+ * order (node-postgres parses thousands of rows of numbers as text many times slower than
+ * JSON.parse reads them). `date_bin` aligns buckets to the epoch (see bucketCount). The
+ * tiles (see historyTiles) are read from rollups or raw samples, each summarised the same
+ * way, and merged per bucket: counts and sums add up, minimum and maximum widen. The
+ * database sums, the service divides: sum/count is what avg(float8) computes.
  */
-function bucketedSql(table: SampleTable<string>, quantities: readonly NamedQuantity[]): string {
+function bucketedSql(table: SampleTable<string>, quantities: readonly NamedQuantity[], tiles: readonly Tile[]): string {
   const n = table.byAxis ? 2 : 1;
-  const keys = table.byAxis ? 'machine_id, axis::"char" AS axis' : 'machine_id';
-  const groups = table.byAxis ? '1, 2, 3' : '1, 2';
-  const bucket = `date_bin($${n + 3}::interval, ts, TIMESTAMPTZ 'epoch')`;
-  const summaries = quantities.map((q, i) => `, ${summarySql(q, `v${i}`)}`).join('');
-  return `SELECT ${keys}, ${EPOCH_MS(bucket)} AS bucket, count(*)::int AS n${summaries}
-    FROM ${table.name}
-    WHERE machine_id = ANY($1::int[])${table.byAxis ? ' AND axis = ANY($2::bpchar[])' : ''}
-      AND ts >= $${n + 1}::timestamptz AND ts < $${n + 2}::timestamptz
-    GROUP BY ${groups}
-    ORDER BY ${groups}`;
+  const series = table.byAxis
+    ? 'unnest($1::int[], $2::bpchar[]) WITH ORDINALITY AS s(machine_id, axis, i)'
+    : 'unnest($1::int[]) WITH ORDINALITY AS s(machine_id, i)';
+  const keys = `p.machine_id = s.machine_id${table.byAxis ? ' AND p.axis = s.axis' : ''}`;
+  const parts = tiles.map((tile, t) => {
+    const source = tile.source === 'raw' ? undefined : table.rollups[tile.source];
+    const columns = quantities.map((q, i) => tileColumns(q, `v${i}`, source !== undefined)).join('');
+    return `SELECT machine_id${table.byAxis ? ', axis' : ''}, ts, ${source ? 'n' : '1'} AS n${columns}
+      FROM ${source?.name ?? table.name}
+      WHERE machine_id = ANY($1::int[])${table.byAxis ? ' AND axis = ANY($2::bpchar[])' : ''}
+        AND ts >= $${n + 2 + 2 * t}::timestamptz AND ts < $${n + 3 + 2 * t}::timestamptz`;
+  });
+  const summaries = quantities.map((q, i) => summarySql(q, `v${i}`)).join('');
+  const values = quantities
+    .map((q, i) =>
+      summaryNames(q, `v${i}`)
+        .map((name) => `, b.${name}`)
+        .join(''),
+    )
+    .join('');
+  return `SELECT b.i::int AS i, json_agg(json_build_array(${EPOCH_MS('b.bucket')}, b.n${values}) ORDER BY b.bucket)::text AS buckets
+    FROM (
+      SELECT s.i, date_bin($${n + 1}::interval, p.ts, TIMESTAMPTZ 'epoch') AS bucket, sum(p.n)::int AS n${summaries}
+      FROM ${series} JOIN (${parts.join('\n      UNION ALL ')}) p ON ${keys}
+      GROUP BY 1, 2
+    ) b
+    GROUP BY b.i`;
 }
 
-function summarySql({ column, summary, optional }: Quantity, alias: string): string {
+/** What a tile gives per quantity: a sample is a period of one. */
+function tileColumns({ column, summary, optional }: Quantity, alias: string, rollup: boolean): string {
+  switch (summary) {
+    case 'stats':
+      return rollup
+        ? `, ${column}_min AS ${alias}_min, ${column}_max AS ${alias}_max, ${column}_sum AS ${alias}_sum`
+        : `, ${column} AS ${alias}_min, ${column} AS ${alias}_max, ${column} AS ${alias}_sum` +
+            (optional ? `, (${column} IS NOT NULL)::int AS ${alias}_n` : '');
+    case 'share':
+      return rollup ? `, ${column} AS ${alias}` : `, ${column}::int AS ${alias}`;
+    case 'last':
+      if (rollup) throw new Error(`${column}: a last value is not kept in rollups`);
+      return `, ${column} AS ${alias}`;
+  }
+}
+
+function summarySql({ summary, optional }: Quantity, alias: string): string {
   switch (summary) {
     case 'stats':
       return (
-        `min(${column}) AS ${alias}_min, max(${column}) AS ${alias}_max, sum(${column}) AS ${alias}_sum` +
-        (optional ? `, count(${column})::int AS ${alias}_n` : '')
+        `, min(p.${alias}_min) AS ${alias}_min, max(p.${alias}_max) AS ${alias}_max, sum(p.${alias}_sum) AS ${alias}_sum` +
+        (optional ? `, sum(p.${alias}_n)::int AS ${alias}_n` : '')
       );
     case 'share':
-      return `count(*) FILTER (WHERE ${column})::int AS ${alias}`;
+      return `, sum(p.${alias})::int AS ${alias}`;
     case 'last':
-      return `(array_agg(${column} ORDER BY ts DESC) FILTER (WHERE ${column} IS NOT NULL))[1] AS ${alias}`;
+      return `, (array_agg(p.${alias} ORDER BY p.ts DESC) FILTER (WHERE p.${alias} IS NOT NULL))[1] AS ${alias}`;
   }
+}
+
+/** The summaries of a quantity in a bucket, in the order appendBucket reads them. */
+function summaryNames({ summary, optional }: Quantity, alias: string): string[] {
+  if (summary !== 'stats') return [alias];
+  return [`${alias}_min`, `${alias}_max`, `${alias}_sum`, ...(optional ? [`${alias}_n`] : [])];
 }
 
 function emptyColumns(quantities: readonly NamedQuantity[], plan: HistoryPlan): Columns {
@@ -260,23 +327,32 @@ function appendRaw(columns: Columns, quantities: readonly NamedQuantity[], row: 
   });
 }
 
-function appendBucket(columns: Columns, quantities: readonly NamedQuantity[], row: Row): void {
-  const count = row.n as number;
-  columns.ts.push(dateOf(row.bucket));
+/** One bucket as bucketedSql gives it: [start ms, count, then each quantity's summaries]. */
+function appendBucket(columns: Columns, quantities: readonly NamedQuantity[], bucket: unknown[]): void {
+  const count = bucket[1] as number;
+  columns.ts.push(dateOf(bucket[0]));
   columns.count.push(count);
-  quantities.forEach((q, i) => {
-    const alias = `v${i}`;
+  let k = 2;
+  for (const q of quantities) {
     if (q.summary === 'stats') {
       const stats = columns[q.field] as StatsColumns;
-      const sum = row[`${alias}_sum`] as number | null;
-      stats.min.push(row[`${alias}_min`] as number | null);
-      stats.max.push(row[`${alias}_max`] as number | null);
-      stats.avg.push(sum === null ? null : sum / (q.optional ? (row[`${alias}_n`] as number) : count));
+      const min = numberOf(bucket[k++]);
+      const max = numberOf(bucket[k++]);
+      const sum = numberOf(bucket[k++]);
+      const n = q.optional ? (bucket[k++] as number) : count;
+      stats.min.push(min);
+      stats.max.push(max);
+      stats.avg.push(sum === null ? null : sum / n);
     } else {
-      const value = row[alias] as number | null;
+      const value = numberOf(bucket[k++]);
       (columns[q.field] as unknown[]).push(q.summary === 'share' ? (value as number) / count : value);
     }
-  });
+  }
+}
+
+/** JSON has no NaN or infinities: PostgreSQL writes them as strings. */
+function numberOf(value: unknown): number | null {
+  return typeof value === 'string' ? Number(value) : (value as number | null);
 }
 
 /** Drops the sample beyond the limit (fetched only to know that there was more). */
