@@ -4,6 +4,23 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { MachinesModule } from '../machines/machines.module.js';
 import { DatabaseModule } from '../shared/database/database.module.js';
 import { AuthorizationRepository, MaintenanceRepository } from './application/access.ports.js';
+import {
+  BoardRepository,
+  CardAuthorizationRepository,
+  UnknownCardRepository,
+  UseRepository,
+} from './application/board-protocol.ports.js';
+import { BoardProtocolService } from './application/board-protocol.service.js';
+import { OrphanedUsesService } from './application/orphaned-uses.service.js';
+import { UseSessionsService } from './application/use-sessions.service.js';
+import {
+  TypeormBoardRepository,
+  TypeormCardAuthorizationRepository,
+  TypeormUnknownCardRepository,
+  TypeormUseRepository,
+} from './infrastructure/typeorm-board-protocol.repositories.js';
+import { BoardStatsPublisher } from './presentation/board-stats.publisher.js';
+import { BoardMqttHandler } from './presentation/board.mqtt-handler.js';
 import { ACCESS_ORM_ENTITIES } from './infrastructure/access.orm-entities.js';
 import {
   TypeormAuthorizationRepository,
@@ -27,6 +44,15 @@ import {
     { provide: AuthorizationRepository, useClass: TypeormAuthorizationRepository },
     { provide: MaintenanceRepository, useClass: TypeormMaintenanceRepository },
     // Board protocol (MQTT) providers:
+    { provide: UseRepository, useClass: TypeormUseRepository },
+    { provide: BoardRepository, useClass: TypeormBoardRepository },
+    { provide: UnknownCardRepository, useClass: TypeormUnknownCardRepository },
+    { provide: CardAuthorizationRepository, useClass: TypeormCardAuthorizationRepository },
+    UseSessionsService,
+    BoardProtocolService,
+    OrphanedUsesService,
+    BoardMqttHandler,
+    BoardStatsPublisher,
     // API (GraphQL) providers:
   ],
 })

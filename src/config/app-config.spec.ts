@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(sut.PORT).toBe(3000);
     expect(sut.DATABASE_URL).toBeUndefined();
     expect(sut.MQTT_CLIENT_ID).toBe('plantgraph');
+    expect(sut.ACCESS_MQTT_ROOT).toBe('machine');
+    expect(sut.ACCESS_STATS_ENABLED).toBe(false);
   });
 
   it('converts numbers and booleans', () => {

@@ -59,6 +59,11 @@ export class AppConfig {
   @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_USERNAME?: string = undefined;
   @Transform(emptyToUndefined) @IsOptional() @IsString() MQTT_PASSWORD?: string = undefined;
 
+  /** Root of the FAB-O-MATIC board topics ({root}/{id}, {root}/{id}/reply); the firmware hard-codes `machine`. */
+  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/) ACCESS_MQTT_ROOT = 'machine';
+  /** Publish board-protocol statistics on stats/{MQTT_CLIENT_ID} every ~5 s, as the original backend did; nothing consumes them. */
+  @Transform(toBool) @IsBoolean() ACCESS_STATS_ENABLED = false;
+
   /** redis://host:port — when set, subscription events travel through Redis to every replica. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string = undefined;
 

@@ -43,6 +43,8 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     DATABASE_URL: database.url,
     MQTT_URL: mqttUrl,
     MQTT_CLIENT_ID: `pg-test-${randomBytes(4).toString('hex')}`,
+    // Every app on the shared broker would answer every board ("unknown machine"): each gets its own board root.
+    ACCESS_MQTT_ROOT: `machine-${randomBytes(4).toString('hex')}`,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'error',

@@ -5,6 +5,7 @@ import type {
   AxisFields,
   Machine,
   MachineFields,
+  MachineSummary,
   MachineType,
   MachineTypeFields,
   Tool,
@@ -21,6 +22,8 @@ export interface MachineFilter {
 /** Machines with their type, axes and tools. Uniqueness (code) is the database's. */
 export abstract class MachineRepository {
   abstract findByCode(code: string): Promise<Machine | null>;
+  /** The machine and its type, without axes and tools (one query). */
+  abstract findSummaryByCode(code: string): Promise<MachineSummary | null>;
   abstract list(filter: MachineFilter, page: { offset: number; limit: number }): Promise<PageResult<Machine>>;
   /** The machine and its parts in one transaction. */
   abstract create(machine: MachineFields, axes: AxisFields[], tools: ToolFields[]): Promise<Machine>;

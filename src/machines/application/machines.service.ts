@@ -24,6 +24,7 @@ import {
   type Machine,
   type MachineFields,
   type MachineRef,
+  type MachineSummary,
   type MachineType,
   type MachineTypeFields,
   type Tool,
@@ -143,6 +144,11 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     const machine = await this.machines.findByCode(code);
     if (!machine) throw new NotFoundError('Machine', code);
     return machine;
+  }
+
+  /** The machine with its type but without axes and tools, read now (one query): for RFID board requests. */
+  findSummary(code: string): Promise<MachineSummary | null> {
+    return this.machines.findSummaryByCode(code);
   }
 
   list(filter: MachineFilter, page: Page): Promise<PageResult<Machine>> {

@@ -83,6 +83,9 @@ export interface Machine {
   updatedAt: Date;
 }
 
+/** A machine without its axes and tools: one query, for callers on a hot path (RFID boards). */
+export type MachineSummary = Omit<Machine, 'axes' | 'tools'>;
+
 /** What a client may set on a machine. */
 export interface MachineFields {
   code: string;

@@ -13,6 +13,7 @@ import {
   type Machine,
   type MachineFields,
   type MachineRef,
+  type MachineSummary,
   type MachineType,
   type MachineTypeFields,
   type Tool,
@@ -55,6 +56,18 @@ export class TypeormMachineRepository extends MachineRepository {
   async findByCode(code: string): Promise<Machine | null> {
     const row = await this.repo.findOneBy({ code });
     return row && (await withParts(this.repo.manager, [row]))[0];
+  }
+
+  async findSummaryByCode(code: string): Promise<MachineSummary | null> {
+    // getOne() without take/skip: one query (findOneBy with the eager type costs two).
+    const row = await this.repo
+      .createQueryBuilder('machine')
+      .leftJoinAndSelect('machine.machineType', 'machineType')
+      .where('machine.code = :code', { code })
+      .getOne();
+    if (!row) return null;
+    const { machineTypeId: _typeId, ...summary } = row;
+    return summary;
   }
 
   async list(filter: MachineFilter, page: { offset: number; limit: number }): Promise<PageResult<Machine>> {

@@ -5,6 +5,11 @@ export interface InboundMessage {
   /** Values of the route pattern's named wildcards (`+code` → `params.code`). */
   params: Record<string, string>;
   receivedAt: Date;
+  /**
+   * The broker flagged it DUP: a QoS 1 message sent again because an earlier delivery was
+   * not acknowledged (Mosquitto sets it on session resume; aedes does not).
+   */
+  redelivered?: boolean;
 }
 
 /**

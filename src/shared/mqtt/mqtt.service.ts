@@ -217,7 +217,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       this.reject(route.name, 'too_large', topic, `${payload.length} bytes`);
       return true;
     }
-    return this.handle(route, { topic, payload, params: match.params, receivedAt: new Date() }, abandoned);
+    return this.handle(
+      route,
+      { topic, payload, params: match.params, receivedAt: new Date(), redelivered: packet.dup },
+      abandoned,
+    );
   }
 
   /** Calls the handler until it succeeds, the payload proves malformed, or retrying stops making sense. */
