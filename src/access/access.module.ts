@@ -5,6 +5,39 @@ import { MachinesModule } from '../machines/machines.module.js';
 import { DatabaseModule } from '../shared/database/database.module.js';
 import { AuthorizationRepository, MaintenanceRepository } from './application/access.ports.js';
 import {
+  AccessRecordsRepository,
+  AuthorizationAdminRepository,
+  BoardListRepository,
+  MaintenanceAdminRepository,
+  UnknownCardAdminRepository,
+  UseAdminRepository,
+} from './application/access-api.ports.js';
+import { AccessDirectory } from './application/access-directory.js';
+import { AccessStatusService } from './application/access-status.service.js';
+import { AuthorizationsService } from './application/authorizations.service.js';
+import { BoardsService } from './application/boards.service.js';
+import { MaintenanceService } from './application/maintenance.service.js';
+import { PrivacyPurgeService } from './application/privacy-purge.service.js';
+import { RemoteCommandsService } from './application/remote-commands.service.js';
+import { UnknownCardsService } from './application/unknown-cards.service.js';
+import { UsageReportsService } from './application/usage-reports.service.js';
+import { UsesAdminService } from './application/uses-admin.service.js';
+import {
+  TypeormAccessRecordsRepository,
+  TypeormAuthorizationAdminRepository,
+  TypeormBoardListRepository,
+  TypeormMaintenanceAdminRepository,
+  TypeormUnknownCardAdminRepository,
+  TypeormUseAdminRepository,
+} from './infrastructure/typeorm-access-api.repositories.js';
+import { AccessReportsResolver } from './presentation/access-reports.resolver.js';
+import { AccessStatusResolver } from './presentation/access-status.resolver.js';
+import { AuthorizationsResolver } from './presentation/authorizations.resolver.js';
+import { BoardsResolver } from './presentation/boards.resolver.js';
+import { MachineUsesResolver } from './presentation/machine-uses.resolver.js';
+import { MaintenanceResolver } from './presentation/maintenance.resolver.js';
+import { UnknownCardsResolver } from './presentation/unknown-cards.resolver.js';
+import {
   BoardRepository,
   CardAuthorizationRepository,
   UnknownCardRepository,
@@ -54,6 +87,29 @@ import {
     BoardMqttHandler,
     BoardStatsPublisher,
     // API (GraphQL) providers:
+    { provide: AuthorizationAdminRepository, useClass: TypeormAuthorizationAdminRepository },
+    { provide: UseAdminRepository, useClass: TypeormUseAdminRepository },
+    { provide: MaintenanceAdminRepository, useClass: TypeormMaintenanceAdminRepository },
+    { provide: UnknownCardAdminRepository, useClass: TypeormUnknownCardAdminRepository },
+    { provide: BoardListRepository, useClass: TypeormBoardListRepository },
+    { provide: AccessRecordsRepository, useClass: TypeormAccessRecordsRepository },
+    AccessDirectory,
+    AuthorizationsService,
+    UsesAdminService,
+    MaintenanceService,
+    UnknownCardsService,
+    BoardsService,
+    RemoteCommandsService,
+    AccessStatusService,
+    UsageReportsService,
+    PrivacyPurgeService,
+    AuthorizationsResolver,
+    MachineUsesResolver,
+    MaintenanceResolver,
+    UnknownCardsResolver,
+    BoardsResolver,
+    AccessStatusResolver,
+    AccessReportsResolver,
   ],
 })
 export class AccessModule {}

@@ -81,6 +81,11 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(2) @Max(50) GRAPHQL_MAX_DEPTH = 12;
   @Transform(toInt) @IsInt() @Min(10) GRAPHQL_MAX_COMPLEXITY = 5000;
 
+  /** RFID access privacy: uses and interventions older than this are anonymised (daily purge). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(36500) ACCESS_RETENTION_DAYS = 365;
+  /** Attempts of unknown RFID cards older than this are deleted (daily purge). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(36500) ACCESS_UNKNOWN_CARD_RETENTION_DAYS = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** Human-readable logs; default on in development, JSON lines otherwise. */
   @Transform(toBool) @IsOptional() @IsBoolean() LOG_PRETTY?: boolean = undefined;

@@ -313,6 +313,62 @@ const SAMPLES: Record<string, Sample> = {
         ],
       }),
   },
+  authorizations: { query: '{ authorizations { totalCount } }' },
+  createAuthorization: {
+    query:
+      'mutation { createAuthorization(input: { userId: "00000000-0000-4000-8000-000000000000", machineCode: "no-such-machine" }) { id } }',
+  },
+  bulkAddAuthorizations: {
+    query: 'mutation { bulkAddAuthorizations(machineCode: "no-such-machine", userIds: ["x"]) { skippedUserIds } }',
+  },
+  deleteAuthorization: { query: 'mutation { deleteAuthorization(id: 999999) { id } }' },
+  machineUses: { query: '{ machineUses { totalCount } }' },
+  createMachineUse: {
+    query:
+      'mutation { createMachineUse(input: { userId: "x", machineCode: "no-such-machine", startedAt: "2026-01-05T06:00:00Z" }) { id } }',
+  },
+  updateMachineUse: { query: 'mutation { updateMachineUse(id: "999999", input: {}) { id } }' },
+  deleteMachineUse: { query: 'mutation { deleteMachineUse(id: "999999") { id } }' },
+  maintenancePlans: { query: '{ maintenancePlans { id } }' },
+  createMaintenancePlan: {
+    query:
+      'mutation { createMaintenancePlan(input: { machineCode: "no-such-machine", description: "d", hoursBetween: 1 }) { id } }',
+  },
+  updateMaintenancePlan: { query: 'mutation { updateMaintenancePlan(id: 999999, input: { hoursBetween: 2 }) { id } }' },
+  deleteMaintenancePlan: { query: 'mutation { deleteMaintenancePlan(id: 999999) { id } }' },
+  interventions: { query: '{ interventions { totalCount } }' },
+  createIntervention: { query: 'mutation { createIntervention(input: { planId: 999999 }) { id } }' },
+  updateIntervention: { query: 'mutation { updateIntervention(id: "999999", input: { notes: "n" }) { id } }' },
+  deleteIntervention: { query: 'mutation { deleteIntervention(id: "999999") { id } }' },
+  unknownCards: { query: '{ unknownCards { totalCount } }' },
+  convertUnknownCard: {
+    query:
+      'mutation($c: String!, $e: String!) { convertUnknownCard(cardUid: $c, input: { email: $e, displayName: "Card" }) { email } }',
+    variables: () => ({
+      c: Math.floor(Math.random() * 0xffffffff)
+        .toString(16)
+        .padStart(8, '0'),
+      e: `card-${Math.random().toString(36).slice(2)}@plantgraph.test`,
+    }),
+  },
+  boards: { query: '{ boards { online } }' },
+  remoteStartMachine: { query: 'mutation { remoteStartMachine(code: "no-such-machine") { sentAt } }' },
+  remoteStopMachine: { query: 'mutation { remoteStopMachine(code: "no-such-machine") { sentAt } }' },
+  machineAccessStatus: { query: '{ machineAccessStatus { counts { total } } }' },
+  machineAccessStatusChanged: {
+    query: 'subscription { machineAccessStatusChanged { status } }',
+    // A new machine with a numeric code is a status the board has not shown yet.
+    trigger: (f) =>
+      f.app.graphql(
+        'mutation($c: String!) { createMachine(input: { code: $c, name: "Board" }) { id } }',
+        { c: String(Math.floor(Math.random() * 1e9)) },
+        f.adminToken,
+      ),
+  },
+  usageReport: { query: '{ usageReport(from: "2026-01-05T00:00:00Z", to: "2026-01-06T00:00:00Z") { totalHours } }' },
+  usageReportCsv: { query: '{ usageReportCsv(from: "2026-01-05T00:00:00Z", to: "2026-01-06T00:00:00Z") }' },
+  weeklyAccessSummary: { query: '{ weeklyAccessSummary { from } }' },
+  purgeAccessRecords: { query: 'mutation { purgeAccessRecords { usesAnonymized } }' },
   unregisteredSources: { query: '{ unregisteredSources { totalCount } }' },
   registerUnregisteredSource: {
     query: 'mutation { registerUnregisteredSource(topic: "plant/machines/nobody/electrical") { code } }',

@@ -25,6 +25,8 @@ export abstract class UserRepository {
   abstract create(user: NewUser): Promise<User>;
   abstract save(user: User): Promise<User>;
   abstract countActiveAdmins(): Promise<number>;
+  /** Display names by id, deleted users included (their history keeps their name). */
+  abstract displayNames(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
 export interface NewRole {

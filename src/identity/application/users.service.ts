@@ -62,6 +62,11 @@ export class UsersService {
     return this.users.findByCardUid(normalizeCardUid(cardUid));
   }
 
+  /** Names for lists of records that point at users (one query for a page of them). */
+  displayNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return ids.length ? this.users.displayNames([...new Set(ids)]) : Promise.resolve(new Map());
+  }
+
   async create(command: CreateUserCommand, actor: Actor): Promise<User> {
     const roles = await this.resolveRoles(command.roles);
     assertMayManage(actor, roles);

@@ -83,6 +83,13 @@ export class TypeormUserRepository extends UserRepository {
       .where('user.deleted_at IS NULL AND user.disabled = false')
       .getCount();
   }
+
+  async displayNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const valid = ids.filter(isUuid);
+    if (!valid.length) return new Map();
+    const rows = await this.repo.find({ select: { id: true, displayName: true }, where: { id: In(valid) } });
+    return new Map(rows.map((row) => [row.id, row.displayName]));
+  }
 }
 
 @Injectable()
