@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connectAsync } from 'mqtt';
+import { AppConfig } from '../../src/config/app-config.js';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -267,6 +269,24 @@ describe('access back office', () => {
     const listed = (await ok(LIST, { c: m.code })).unknownCards;
     expect(listed.items.map((a: { cardUid: string }) => a.cardUid)).toEqual([first, second, first]);
     expect(listed.items[0].machine).toEqual({ code: m.code });
+
+    // A board's real checkuser with a card nobody holds is the newest attempt.
+    const tapped = card();
+    const board = await connectAsync(t.mqttUrl, { clientId: `board-${tapped}`, clean: true });
+    await board.publishAsync(
+      `${t.app.get(AppConfig).ACCESS_MQTT_ROOT}/${m.code}`,
+      JSON.stringify({ action: 'checkuser', uid: tapped }),
+    );
+    await board.endAsync();
+    await waitFor(async () => (await ok(LIST, { c: m.code })).unknownCards.items[0]?.cardUid === tapped, {
+      what: 'the tapped card among the unknown cards',
+    });
+    await ok('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
+      i: { email: `tap-${tapped}@plantgraph.test`, displayName: 'Tapped', cardUid: tapped },
+    });
+    await waitFor(async () => (await ok(LIST, { c: m.code })).unknownCards.totalCount === 3, {
+      what: "the tapped card's attempt to go once a user holds it",
+    });
 
     const CONVERT = `mutation($card: String!, $i: ConvertUnknownCardInput!) { convertUnknownCard(cardUid: $card, input: $i) {
       user { id displayName } email cardUid } }`;
