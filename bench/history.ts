@@ -10,7 +10,9 @@
  * service sent (captured at node-postgres) run alone with node-postgres. Once with the
  * samples in their day's partition (created by the service's own partition maintenance at
  * start), once with the same samples in the DEFAULT partition (a day without a partition).
- * Last, a what-if that is not in the schema: (a) and (a1) from a 1-second rollup table.
+ * The window is the last 15 whole minutes, so that 300 buckets of 3 s fit it exactly (a
+ * window cut anywhere gets 4 s buckets, 225 points; see widthForPoints). Last, the
+ * history reader alone (no HTTP), from the rollups and, as the baseline, from the raw samples.
  * Not a test: run with `npm run bench:history` (NODE_ENV=production, as the service runs).
  *
  *   --runs N (30: timed runs of each query, after 3 untimed)
@@ -25,7 +27,9 @@ import { loadConfig } from '../src/config/app-config.js';
 import { ORM_ENTITIES } from '../src/orm-entities.js';
 import { dataSourceOptions } from '../src/shared/database/data-source-options.js';
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
-import { BUCKETING_SETTINGS } from '../src/telemetry/infrastructure/sql-telemetry-history.js';
+import { AXIS_FIELDS, TelemetryHistoryReader } from '../src/telemetry/application/telemetry-history.port.js';
+import { planHistory } from '../src/telemetry/domain/history-window.js';
+import { SqlTelemetryHistory } from '../src/telemetry/infrastructure/sql-telemetry-history.js';
 import { count, machineLine, ms, option, printTable } from './figures.js';
 import { openScratchDatabase } from './scratch-database.js';
 
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     // graphql-js checks types more slowly unless NODE_ENV=production (read when it loads).
     console.log(`History benchmark: ${db.where}; ${machineLine()}; NODE_ENV=${process.env.NODE_ENV ?? '(unset)'}`);
     console.log(await settings(db.pool));
-    const end = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const windows = [
       { where: 'day partition', from: new Date(end.getTime() - WINDOW_MS), to: end },
       {
@@ -153,7 +157,7 @@ async function main(): Promise<void> {
       }
       await explain(db.pool, captured, queries, client, token, window.where);
     }
-    figures.push(...(await rollupWhatIf(db.pool, windows[0])));
+    figures.push(...(await readerAlone(app, machines, windows[0])));
     printTable(`History queries, ${RUNS} runs each (ms)`, figures);
   } finally {
     await app?.close();
@@ -227,7 +231,7 @@ function captureSql(): { last?: Captured; paused: boolean } {
       if (/^(BEGIN|START TRANSACTION)/i.test(text)) settings.set(this, []);
       else if (/^(COMMIT|ROLLBACK)/i.test(text)) settings.delete(this);
       else if (/^SET LOCAL/i.test(text)) settings.get(this)?.push(text);
-      else if (/FROM axis_samples/.test(text))
+      else if (/FROM axis_(samples|rollup_)/.test(text))
         captured.last = { setup: settings.get(this) ?? [], sql: text, params: (params as unknown[]) ?? [] };
     }
     return query.apply(this, args);
@@ -307,48 +311,20 @@ function row(what: string, where: string, sorted: number[]): Record<string, stri
   return { query: what, samples: where, p50: ms(rank(0.5)), p95: ms(rank(0.95)), max: ms(sorted.at(-1)!) };
 }
 
-/**
- * What a rollup maintained at ingestion would give (not in the schema): one row per machine,
- * axis and second with count, min, max and sum of each quantity, 10× fewer rows than 10 Hz
- * samples. Buckets of 3 s (a rollup serves whole seconds), SQL alone, same settings.
- */
-async function rollupWhatIf(
-  pool: pg.Pool,
+/** (a) through the history reader only, from the rollups and from the raw samples (the previous path). */
+async function readerAlone(
+  app: INestApplication,
+  machines: Array<{ id: number }>,
   window: { from: Date; to: Date },
 ): Promise<Record<string, string | number>[]> {
-  const quantities = ['actual', 'target', 'distance_to_go', 'velocity', 'acceleration'];
-  const per = (template: (q: string) => string, only = quantities) => only.map(template).join(', ');
-  await pool.query(`CREATE TABLE axis_rollup_1s (machine_id int, axis char(1), second timestamptz, n int, homed int,
-    ${per((q) => `${q}_min float8, ${q}_max float8, ${q}_sum float8`)}, PRIMARY KEY (machine_id, axis, second))`);
-  await pool.query(
-    `INSERT INTO axis_rollup_1s SELECT machine_id, axis, date_trunc('second', ts), count(*), count(*) FILTER (WHERE homed),
-       ${per((q) => `min(${q}), max(${q}), sum(${q})`)}
-     FROM axis_samples WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2, 3 ORDER BY 3, 1, 2`,
-    [window.from, window.to],
-  );
-  await pool.query('VACUUM (ANALYZE) axis_rollup_1s');
-  const sql = (
-    only: string[],
-  ) => `SELECT machine_id, axis::"char", date_part('epoch', date_bin('3 s', second, TIMESTAMPTZ 'epoch')) * 1000,
-      sum(n)::int, ${per((q) => `min(${q}_min), max(${q}_max), sum(${q}_sum)`, only)}
-    FROM axis_rollup_1s WHERE machine_id = ANY($1::int[]) AND axis = ANY($2::bpchar[]) AND second >= $3 AND second < $4
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
-  const { rows } = await pool.query<{ ids: number[] }>(
-    'SELECT array_agg(DISTINCT machine_id) AS ids FROM axis_rollup_1s',
-  );
-  const params = [rows[0].ids, AXES, window.from, window.to];
-  const statement = (only: string[]): Captured => ({ setup: BUCKETING_SETTINGS, sql: sql(only), params });
+  const plan = planHistory({ ...window, maxPoints: 300 }, new Date());
+  const series = machines.flatMap((m) => AXES.map((axis) => ({ machineId: m.id, axis })));
+  const query = { series, plan, fields: AXIS_FIELDS };
+  const raw = new SqlTelemetryHistory(app.get(DataSource), { rollups: false });
+  const rollups = app.get(TelemetryHistoryReader);
   return [
-    row(
-      '(a) every quantity, what-if: 1 s rollup table — SQL alone',
-      'rollup',
-      await timeRuns(() => runAlone(pool, statement(quantities))),
-    ),
-    row(
-      '(a1) actual only, what-if: 1 s rollup table — SQL alone',
-      'rollup',
-      await timeRuns(() => runAlone(pool, statement(['actual']))),
-    ),
+    row('(a) history reader alone, rollups', 'day partition', await timeRuns(() => rollups.axes(query))),
+    row('(a) history reader alone, raw samples (baseline)', 'day partition', await timeRuns(() => raw.axes(query))),
   ];
 }
 

@@ -21,7 +21,6 @@
  */
 import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
 import { randomBytes } from 'node:crypto';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type pg from 'pg';
@@ -30,6 +29,7 @@ import { BatchWriter, type BatchTable, type BatchWriterOptions } from '../src/sh
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
 import { MqttService } from '../src/shared/mqtt/mqtt.service.js';
 import { MetricsService } from '../src/shared/observability/metrics.service.js';
+import { arrivals, messageOf, now, startPublisher, windowed, type PublisherJob } from './mqtt-load.js';
 import { startPrivateMosquitto } from './private-mosquitto.js';
 import { machineLine, count, flag, ms, option, printTable } from './figures.js';
 import { createElectricalTable, openScratchDatabase } from './scratch-database.js';
@@ -39,19 +39,6 @@ interface ElectricalRow {
   ts: Date;
   current: number;
   voltage: number;
-}
-
-interface PublisherJob {
-  url: string;
-  root: string;
-  messages: number;
-  samplesPerMessage: number;
-  window: number;
-}
-
-interface PublisherReport {
-  firstPublishAt: number;
-  lastAckAt: number;
 }
 
 const MESSAGES = option('messages', 100_000);
@@ -90,103 +77,12 @@ const IDLE_LIMIT_MS = 5_000;
 
 const ELECTRICAL: BatchTable<ElectricalRow> = { ...ELECTRICAL_SAMPLES, name: TABLE };
 
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable between threads. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
+const CODES = Array.from({ length: MACHINES }, (_, i) => `M-${String(i).padStart(3, '0')}`);
 
-/** Runs `task(0…total-1)` with at most `window` of them pending. */
-async function windowed(total: number, window: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < total) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, total) }, lane));
-}
-
-interface JsonSample {
-  ts: number;
-  current: number;
-  voltage: number;
-}
-
-/**
- * Message m of a run: from machine m % 100, as a gateway would send it, with its samples
- * 10 ms apart; no two samples of a run share a key (machine, ts).
- */
-function message(m: number, samplesPerMessage: number): { code: string; machineId: number; samples: JsonSample[] } {
-  const machineId = m % MACHINES;
-  const first = Math.floor(m / MACHINES) * samplesPerMessage;
-  return {
-    code: `M-${String(machineId).padStart(3, '0')}`,
-    machineId,
-    samples: Array.from({ length: samplesPerMessage }, (_, i) => ({
-      ts: FROM + (first + i) * 10,
-      current: Math.round(Math.random() * 20_000) / 100,
-      voltage: Math.round((20 + Math.random() * 10) * 100) / 100,
-    })),
-  };
-}
-
-async function publisherThread(job: PublisherJob): Promise<void> {
-  const client = await connectAsync(job.url, {
-    clientId: `bench-pub-${randomBytes(4).toString('hex')}`,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-  });
-  parentPort!.postMessage('ready');
-  await new Promise((resolve) => parentPort!.once('message', resolve));
-  const firstPublishAt = now();
-  await windowed(job.messages, job.window, (m) => {
-    const { code, samples } = message(m, job.samplesPerMessage);
-    const payload = JSON.stringify(job.samplesPerMessage === 1 ? samples[0] : samples);
-    return client.publishAsync(`${job.root}/machines/${code}/electrical`, payload, { qos: 1 });
-  });
-  const report: PublisherReport = { firstPublishAt, lastAckAt: now() };
-  await client.endAsync();
-  parentPort!.postMessage(report);
-}
-
-/** Starts the publisher thread, waits until it is connected, and returns a trigger for the run. */
-async function startPublisher(job: PublisherJob): Promise<() => Promise<PublisherReport>> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: job });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
-  return () =>
-    new Promise<PublisherReport>((resolve, reject) => {
-      worker.once('message', (report: PublisherReport) => resolve(report));
-      worker.once('error', reject);
-      worker.postMessage('go');
-    });
-}
-
-/** Resolves with the time of the `expected`-th arrival, or of the last one when the broker falls silent first. */
-function arrivals(expected: number) {
-  let received = 0;
-  let lastAt = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  let idle: NodeJS.Timeout | undefined;
-  const arrived = () => {
-    received++;
-    lastAt = now();
-    if (received === expected) {
-      clearTimeout(idle);
-      return finish();
-    }
-    if (received % 1000 === 1) {
-      clearTimeout(idle);
-      idle = setTimeout(finish, IDLE_LIMIT_MS);
-    }
-  };
-  return {
-    arrived,
-    start: () => (idle = setTimeout(finish, IDLE_LIMIT_MS * 4)),
-    done: done.then(() => ({ received, lastAt })),
-  };
+/** A publisher job of this benchmark: MESSAGES samples from 100 machines. */
+function jobOf(url: string, samplesPerMessage: number): PublisherJob {
+  const messages = Math.ceil(MESSAGES / samplesPerMessage);
+  return { url, root: ROOT, codes: CODES, messages, perMessage: samplesPerMessage, window: WINDOW, from: FROM };
 }
 
 interface MqttFigure {
@@ -198,18 +94,18 @@ interface MqttFigure {
 }
 
 async function bareSubscriber(broker: string, url: string, samplesPerMessage: number): Promise<MqttFigure> {
-  const messages = Math.ceil(MESSAGES / samplesPerMessage);
+  const job = jobOf(url, samplesPerMessage);
+  const { messages } = job;
   const subscriber = await connectAsync(url, {
     clientId: `bench-sub-${randomBytes(4).toString('hex')}`,
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 0,
   });
-  const run = arrivals(messages);
-  subscriber.on('message', run.arrived);
   await subscriber.subscribeAsync(`${ROOT}/machines/+/electrical`, { qos: 1 });
-  const go = await startPublisher({ url, root: ROOT, messages, samplesPerMessage, window: WINDOW });
-  run.start();
+  const go = await startPublisher(job);
+  const run = arrivals(messages, IDLE_LIMIT_MS);
+  subscriber.on('message', () => run.add());
   const published = await go();
   const { received, lastAt } = await run.done;
   await subscriber.endAsync();
@@ -229,7 +125,8 @@ async function throughService(
   pool: pg.Pool,
   writerOptions: BatchWriterOptions,
 ): Promise<MqttFigure & { rows: number }> {
-  const messages = Math.ceil(MESSAGES / samplesPerMessage);
+  const job = jobOf(url, samplesPerMessage);
+  const { messages } = job;
   await pool.query(`TRUNCATE ${TABLE}`);
   const clientId = `bench-svc-${randomBytes(4).toString('hex')}`;
   const metrics = new MetricsService();
@@ -238,7 +135,7 @@ async function throughService(
     loadConfig({ MQTT_URL: url, MQTT_CLIENT_ID: clientId, MQTT_MAX_IN_FLIGHT: String(IN_FLIGHT) }),
     metrics,
   );
-  const run = arrivals(messages);
+  let run = arrivals(messages, IDLE_LIMIT_MS);
   let rows = 0;
   service.route(`${ROOT}/machines/+code/electrical`, async ({ payload, params, receivedAt }) => {
     const parsed = JSON.parse(payload.toString()) as unknown;
@@ -257,12 +154,12 @@ async function throughService(
       })),
     );
     rows += result.inserted;
-    run.arrived();
+    run.add();
   });
   await service.onApplicationBootstrap();
   try {
-    const go = await startPublisher({ url, root: ROOT, messages, samplesPerMessage, window: WINDOW });
-    run.start();
+    const go = await startPublisher(job);
+    run = arrivals(messages, IDLE_LIMIT_MS);
     const published = await go();
     const { received, lastAt } = await run.done;
     return {
@@ -296,7 +193,7 @@ async function writerAlone(
   const writer = new BatchWriter(pool, ELECTRICAL, metrics, options);
   const writes = Math.ceil(WRITER_ROWS / samplesPerWrite);
   const batches = Array.from({ length: writes }, (_, w) => {
-    const { machineId, samples } = message(w, samplesPerWrite);
+    const { machine: machineId, samples } = messageOf(jobOf('', samplesPerWrite), w);
     return samples.map((s) => ({ machineId, ts: new Date(s.ts), current: s.current, voltage: s.voltage }));
   });
   let rows = 0;
@@ -411,5 +308,4 @@ function mqttRow(figure: MqttFigure, samples: number): Record<string, string | n
   };
 }
 
-if (isMainThread) await main();
-else await publisherThread(workerData as PublisherJob);
+await main();

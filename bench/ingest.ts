@@ -20,7 +20,6 @@
  */
 import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
 import { randomBytes } from 'node:crypto';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { connectAsync } from 'mqtt';
 import { loadConfig } from '../src/config/app-config.js';
@@ -30,6 +29,7 @@ import { BatchWriterFactory } from '../src/shared/database/batch-writer-factory.
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
 import { CommittedSamples } from '../src/telemetry/application/committed-samples.js';
 import { count, flag, machineLine, ms, option, printTable } from './figures.js';
+import { arrivals, messageOf, now, startPublisher, windowed, type PublisherJob } from './mqtt-load.js';
 import { startPrivateMosquitto } from './private-mosquitto.js';
 import { openScratchDatabase } from './scratch-database.js';
 
@@ -41,97 +41,12 @@ const MACHINES = 20;
 const IN_FLIGHT = 5000;
 /** Silence this long means the rest is not coming (the run is reported as incomplete). */
 const IDLE_LIMIT_MS = 10_000;
+const CODES = Array.from({ length: MACHINES }, (_, i) => `bench-${i}`);
 const TARGET_RATIO = 0.5;
 const TARGET_SINGLE = 15_000;
 const TARGET_BATCHED = 100_000;
 
-interface Job {
-  url: string;
-  root: string;
-  messages: number;
-  perMessage: number;
-  window: number;
-  /** Sample times start here, so that runs never collide on (machine, ts). */
-  from: number;
-}
-
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable between threads. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/** Message m of a run: from machine m % MACHINES, its samples 10 ms apart; no two samples of a run share (machine, ts). */
-function samplesOf(job: Pick<Job, 'perMessage' | 'from'>, m: number): { machine: number; ts: number[] } {
-  const first = Math.floor(m / MACHINES) * job.perMessage;
-  return { machine: m % MACHINES, ts: Array.from({ length: job.perMessage }, (_, i) => job.from + (first + i) * 10) };
-}
-
-async function windowed(total: number, window: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < total) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, total) }, lane));
-}
-
-async function publisherThread(job: Job): Promise<void> {
-  const client = await connectAsync(job.url, {
-    clientId: `bench-pub-${randomBytes(4).toString('hex')}`,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-  });
-  const payloads = Array.from({ length: job.messages }, (_, m) => {
-    const { machine, ts } = samplesOf(job, m);
-    const samples = ts.map((t, i) => ({ ts: t, current: 100 + (i % 50), voltage: 24 }));
-    return {
-      topic: `${job.root}/machines/bench-${machine}/electrical`,
-      payload: JSON.stringify(job.perMessage === 1 ? samples[0] : samples),
-    };
-  });
-  parentPort!.postMessage('ready');
-  await new Promise((resolve) => parentPort!.once('message', resolve));
-  const firstPublishAt = now();
-  await windowed(job.messages, job.window, (m) =>
-    client.publishAsync(payloads[m].topic, payloads[m].payload, { qos: 1 }),
-  );
-  await client.endAsync();
-  parentPort!.postMessage({ firstPublishAt });
-}
-
-/** Starts the publisher thread (its start-up is not measured) and returns the trigger of the run. */
-async function startPublisher(job: Job): Promise<() => Promise<number>> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: job });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
-  return () =>
-    new Promise<number>((resolve, reject) => {
-      worker.once('message', (report: { firstPublishAt: number }) => resolve(report.firstPublishAt));
-      worker.once('error', reject);
-      worker.postMessage('go');
-    });
-}
-
-/** Counts arrivals; `done` resolves at the `expected`-th unit, or when they stop coming. */
-function counter(expected: number) {
-  let received = 0;
-  let lastAt = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  let idle = setTimeout(finish, IDLE_LIMIT_MS * 3);
-  return {
-    add(units: number) {
-      received += units;
-      lastAt = now();
-      clearTimeout(idle);
-      if (received >= expected) finish();
-      else idle = setTimeout(finish, IDLE_LIMIT_MS);
-    },
-    done: done.then(() => ({ received, lastAt })),
-  };
-}
+type Job = PublisherJob;
 
 interface Figure {
   run: string;
@@ -156,13 +71,13 @@ async function bareSubscriber(url: string, job: Job): Promise<Figure> {
     clean: true,
     reconnectPeriod: 0,
   });
-  const arrivals = counter(job.messages);
-  subscriber.on('message', () => arrivals.add(1));
+  const arrived = arrivals(job.messages, IDLE_LIMIT_MS);
+  subscriber.on('message', () => arrived.add(1));
   await subscriber.subscribeAsync(`${job.root}/machines/+/electrical`, { qos: 1 });
   const go = await startPublisher(job);
   const elu = performance.eventLoopUtilization();
-  const firstPublishAt = await go();
-  const { received, lastAt } = await arrivals.done;
+  const { firstPublishAt } = await go();
+  const { received, lastAt } = await arrived.done;
   const { utilization } = performance.eventLoopUtilization(elu);
   await subscriber.endAsync();
   return figure('baseline 1: bare subscriber', job, received * job.perMessage, lastAt - firstPublishAt, utilization);
@@ -195,7 +110,7 @@ async function main(): Promise<void> {
   ];
   let from = Date.now() - 6 * 3_600_000;
   const nextJob = (root: string, run: (typeof runs)[number]): Job => {
-    const job = { url: broker.url, root, window: WINDOW, from, ...run };
+    const job = { url: broker.url, root, codes: CODES, window: WINDOW, from, ...run };
     from += (run.messages / MACHINES) * run.perMessage * 10 + 60_000;
     return job;
   };
@@ -215,21 +130,20 @@ async function main(): Promise<void> {
         ADMIN_PASSWORD: 'bench-password-1',
       }),
     );
-    let committed: ReturnType<typeof counter> | undefined;
+    let committed: ReturnType<typeof arrivals> | undefined;
     app.get(CommittedSamples).onElectrical(async (samples) => committed?.add(samples.length));
     await app.init();
     try {
       const machines = app.get(MachinesService);
       const ids: number[] = [];
-      for (let i = 0; i < MACHINES; i++)
-        ids.push((await machines.create({ code: `bench-${i}`, name: `Bench ${i}` })).id);
+      for (let i = 0; i < MACHINES; i++) ids.push((await machines.create({ code: CODES[i], name: `Bench ${i}` })).id);
 
       for (const run of runs) {
         const job = nextJob('plant', run);
-        committed = counter(job.messages * job.perMessage);
+        committed = arrivals(job.messages * job.perMessage, IDLE_LIMIT_MS);
         const go = await startPublisher(job);
         const elu = performance.eventLoopUtilization();
-        const firstPublishAt = await go();
+        const { firstPublishAt } = await go();
         const { received, lastAt } = await committed.done;
         const { utilization } = performance.eventLoopUtilization(elu);
         figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt, utilization));
@@ -239,8 +153,13 @@ async function main(): Promise<void> {
       for (const run of runs) {
         const job = nextJob('', run);
         const writes = Array.from({ length: job.messages }, (_, m) => {
-          const { machine, ts } = samplesOf(job, m);
-          return ts.map((t, i) => ({ machineId: ids[machine], ts: new Date(t), current: 100 + (i % 50), voltage: 24 }));
+          const { machine, samples } = messageOf(job, m);
+          return samples.map((s) => ({
+            machineId: ids[machine],
+            ts: new Date(s.ts),
+            current: s.current,
+            voltage: s.voltage,
+          }));
         });
         let rows = 0;
         const elu = performance.eventLoopUtilization();
@@ -308,5 +227,4 @@ function report(figures: Figure[], brokerName: string, where: string): void {
   ]);
 }
 
-if (isMainThread) await main();
-else await publisherThread(workerData as Job);
+await main();
