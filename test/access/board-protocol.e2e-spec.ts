@@ -404,7 +404,12 @@ describe('FAB-O-MATIC board protocol', () => {
     const latencies = fleet.flatMap((b) => b.latencies).sort((a, b) => a - b);
     const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
     // Reported, not asserted beyond the board's deadline: the test machine is shared.
-    console.info(`board reply latency over ${latencies.length} replies: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
+    const served = await metric('plantgraph_access_board_reply_seconds_count', {});
+    const servedIn = await metric('plantgraph_access_board_reply_seconds_sum', {});
+    console.info(
+      `board reply latency over ${latencies.length} replies (20 boards at once): p50 ${p(0.5)} ms, p99 ${p(0.99)} ms ` +
+        `at the board; mean ${((servedIn / served) * 1000).toFixed(1)} ms from receipt to reply in the service`,
+    );
     expect(p(0.99)).toBeLessThan(2_000);
   });
 

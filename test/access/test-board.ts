@@ -3,7 +3,6 @@ import { expect } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { AppConfig } from '../../src/config/app-config.js';
 import type { TestApp } from '../harness/app.js';
-import { waitFor } from '../harness/wait-for.js';
 
 /** The board waits this long for a reply before it treats the backend as down. */
 export const REPLY_DEADLINE_MS = 2_000;
@@ -26,6 +25,7 @@ export interface Reply {
 export class TestBoard {
   readonly received: { text: string; at: number }[] = [];
   readonly latencies: number[] = [];
+  private readonly waiting: Array<() => void> = [];
 
   private constructor(
     private readonly client: MqttClient,
@@ -42,7 +42,10 @@ export class TestBoard {
       reconnectPeriod: 0,
     });
     const board = new TestBoard(client, root, code);
-    client.on('message', (_topic, payload) => board.received.push({ text: payload.toString(), at: Date.now() }));
+    client.on('message', (_topic, payload) => {
+      board.received.push({ text: payload.toString(), at: Date.now() });
+      for (const wake of board.waiting.splice(0)) wake();
+    });
     await client.subscribeAsync(`${root}/${code}/reply`, { qos: 0 });
     return board;
   }
@@ -65,11 +68,7 @@ export class TestBoard {
     const before = this.received.length;
     const sentAt = Date.now();
     await this.send(payload);
-    await waitFor(() => this.received.length > before, {
-      timeoutMs: REPLY_DEADLINE_MS,
-      intervalMs: 2,
-      what: `the reply to ${payload} on ${this.topic}/reply`,
-    });
+    await this.replyAfter(before, `the reply to ${payload} on ${this.topic}/reply`);
     const reply = this.received[before];
     const latencyMs = reply.at - sentAt;
     this.latencies.push(latencyMs);
@@ -77,6 +76,23 @@ export class TestBoard {
     expect(bytes).toBeLessThan(250);
     expect(latencyMs).toBeLessThan(REPLY_DEADLINE_MS);
     return { text: reply.text, json: JSON.parse(reply.text), bytes, latencyMs };
+  }
+
+  /** Waits (event-driven: polling would steal the app's event loop in this process) for message number `index`. */
+  private replyAfter(index: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`No reply within ${REPLY_DEADLINE_MS} ms: ${what}`)),
+        REPLY_DEADLINE_MS,
+      );
+      const check = () => {
+        if (this.received.length > index) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiting.push(check);
+      };
+      check();
+    });
   }
 
   /**

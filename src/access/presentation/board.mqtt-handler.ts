@@ -21,9 +21,11 @@ export class BoardMqttHandler implements OnModuleInit {
   private readonly queues = new SerialQueues();
   /** Messages already answered: a retry after a database failure (answered with a refusal) is not answered again. */
   private readonly answered = new WeakSet<InboundMessage>();
+  /** Messages counted in `traffic.received` (a retried one counts once). */
+  private readonly counted = new WeakSet<InboundMessage>();
   private readonly publishLog = new LogThrottle(60_000);
   private readonly metrics: ReturnType<typeof declareMetrics>;
-  /** For the stats topic: requests received (valid ones) and replies sent since start. */
+  /** For the stats topic: messages received on the board route and replies sent since start. */
   readonly traffic = { received: 0, sent: 0 };
 
   constructor(
@@ -43,9 +45,14 @@ export class BoardMqttHandler implements OnModuleInit {
   }
 
   async handle(message: InboundMessage): Promise<void> {
+    if (!this.counted.has(message)) {
+      this.counted.add(message);
+      this.traffic.received++;
+    }
     const code = boardMachineCode(message.params.id, message.topic);
     const request = parseBoardRequest(message.payload, message.topic);
-    this.traffic.received++;
+    // Sent again by the broker after a crash: the same message twice, which the use rules treat as a replay.
+    if (message.redelivered && 'replay' in request) request.replay = true;
     await this.queues.run(code, () => this.answer(code, request, message));
   }
 
