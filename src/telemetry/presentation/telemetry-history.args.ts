@@ -62,7 +62,7 @@ export class HistoryArgs {
 
   @Field(() => Int, {
     nullable: true,
-    description: `Bucket the samples so that each series has at most this many buckets (2 to ${HISTORY_LIMITS.maxBuckets}); the width chosen is in bucketSeconds of the answer.`,
+    description: `Bucket the samples so that each series has at most this many buckets (2 to ${HISTORY_LIMITS.maxBuckets}); the width chosen is in bucketSeconds of the answer. From a second up the width is whole seconds (whole minutes from four minutes up), so that per-second and per-minute summaries serve it: a series may then have fewer buckets, at least half as many (80 % from four minutes up), and exactly this many when the window is aligned to the width.`,
   })
   @IsOptional()
   @IsInt()
