@@ -27,6 +27,7 @@ export async function startPrivateMosquitto(): Promise<{ url: string; stop(): Pr
       'persistence false',
       'max_inflight_messages 0',
       'max_queued_messages 1000000',
+      'set_tcp_nodelay true',
       'log_dest stderr',
       'log_type error',
     ].join('\n'),

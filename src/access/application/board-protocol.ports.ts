@@ -26,6 +26,11 @@ export abstract class UseRepository {
   /** Closes the open use, or (alreadyClosed) re-closes an auto-closed one with the board's duration; false when nothing matched. */
   abstract close(closing: UseClosing, alreadyClosed: boolean): Promise<boolean>;
   abstract refresh(useId: string, lastSeenAt: Date): Promise<void>;
+  /**
+   * Moves the machine's open use's last heartbeat forward in one statement; false when the
+   * machine has no open use. Atomic on its own: a use closed meanwhile is not matched.
+   */
+  abstract refreshOpen(machineId: number, lastSeenAt: Date): Promise<boolean>;
   /** Open uses whose last message is older than `silentSince`, oldest first. */
   abstract findOrphaned(silentSince: Date, limit: number): Promise<OrphanedUse[]>;
 }

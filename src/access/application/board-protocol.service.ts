@@ -39,6 +39,12 @@ import { UseSessionsService } from './use-sessions.service.js';
 const INVALID_CARD = 'Invalid card';
 /** synccache looks at this many card holders at most (the reply holds far fewer anyway). */
 const SYNC_CACHE_HOLDERS = 200;
+/**
+ * A machine's last seen is written at most this often per replica: online means "seen in
+ * the last 90 s", so 10 s of resolution changes no status visibly, and a board's every
+ * request no longer costs a committed UPDATE.
+ */
+const LAST_SEEN_RESOLUTION_MS = 10_000;
 
 type Alive = Extract<BoardRequest, { action: 'alive' }>;
 
@@ -53,6 +59,8 @@ export class BoardProtocolService {
   private readonly logger = new Logger(BoardProtocolService.name);
   /** When this replica last heard from each machine: "seen again after being offline" costs no query. */
   private readonly heardAt = new Map<number, number>();
+  /** When this replica last wrote each machine's last seen (see LAST_SEEN_RESOLUTION_MS). */
+  private readonly lastSeenWrittenAt = new Map<number, number>();
 
   constructor(
     private readonly machines: MachinesService,
@@ -222,7 +230,11 @@ export class BoardProtocolService {
   private async machine(code: string, at: Date): Promise<AccessMachine | null> {
     const summary = await this.machines.findSummary(code);
     if (!summary) return null;
-    await this.machines.touchLastSeen([summary.id], at);
+    const written = this.lastSeenWrittenAt.get(summary.id);
+    if (written === undefined || at.getTime() - written >= LAST_SEEN_RESOLUTION_MS) {
+      await this.machines.touchLastSeen([summary.id], at);
+      this.lastSeenWrittenAt.set(summary.id, at.getTime());
+    }
     const previous = this.heardAt.get(summary.id);
     if (previous === undefined || at.getTime() > previous) this.heardAt.set(summary.id, at.getTime());
     if (previous === undefined || at.getTime() - previous > ONLINE_WINDOW_MS) this.statusChanged(summary.id);

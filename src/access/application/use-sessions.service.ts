@@ -7,6 +7,7 @@ import {
   decideStart,
   decideStop,
   isOrphaned,
+  isValidBoardDuration,
   ORPHAN_AFTER_MS,
   type UseClosing,
 } from '../domain/use.js';
@@ -53,7 +54,11 @@ export class UseSessionsService {
     });
   }
 
-  heartbeat(machineId: number, userId: string, durationSeconds: number, at: Date): Promise<HeartbeatOutcome> {
+  async heartbeat(machineId: number, userId: string, durationSeconds: number, at: Date): Promise<HeartbeatOutcome> {
+    // The common case, a heartbeat of the open use, is one statement: no transaction, no lock.
+    // Without an open use (a missed start) the full rule runs under the machine's lock.
+    if (isValidBoardDuration(durationSeconds) && (await this.uses.refreshOpen(machineId, at)))
+      return { accepted: true, changed: false };
     return this.inMachineLock(machineId, async ({ open }) => {
       const decision = decideHeartbeat(open, machineId, userId, durationSeconds, at);
       switch (decision.kind) {

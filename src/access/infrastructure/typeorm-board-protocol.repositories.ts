@@ -88,6 +88,15 @@ export class TypeormUseRepository extends UseRepository {
     ]);
   }
 
+  async refreshOpen(machineId: number, lastSeenAt: Date): Promise<boolean> {
+    const [, affected] = await this.manager().query(
+      `UPDATE access_uses SET last_seen_at = GREATEST(last_seen_at, $2)
+        WHERE machine_id = $1 AND ended_at IS NULL`,
+      [machineId, lastSeenAt],
+    );
+    return affected > 0;
+  }
+
   async findOrphaned(silentSince: Date, limit: number): Promise<OrphanedUse[]> {
     const rows: { id: string; machine_id: number }[] = await this.repo.query(
       `SELECT id, machine_id FROM access_uses WHERE ended_at IS NULL AND last_seen_at < $1

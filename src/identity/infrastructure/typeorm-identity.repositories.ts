@@ -38,7 +38,12 @@ export class TypeormUserRepository extends UserRepository {
   }
 
   findByCardUid(cardUid: string): Promise<User | null> {
-    return this.repo.findOneBy({ cardUid, deletedAt: IsNull() });
+    // One round trip (findOneBy with the eager roles takes two): every RFID request asks this.
+    return this.repo
+      .createQueryBuilder('user')
+      .leftJoinAndSelect('user.roles', 'role')
+      .where('user.card_uid = :cardUid AND user.deleted_at IS NULL', { cardUid })
+      .getOne();
   }
 
   async list(filter: UserFilter, page: { offset: number; limit: number }): Promise<PageResult<User>> {

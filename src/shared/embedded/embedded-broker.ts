@@ -7,7 +7,8 @@ import type { EmbeddedService } from './embedded-postgres.js';
 export async function startEmbeddedBroker(preferredPort: number): Promise<EmbeddedService> {
   const port = await choosePort(preferredPort);
   const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
+  // No Nagle delay on small request/reply packets (RFID boards wait for each reply).
+  const server = net.createServer({ noDelay: true }, broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

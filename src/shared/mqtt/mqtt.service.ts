@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -165,6 +166,9 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     client.on('connect', (connack: IConnackPacket) => {
       if (this.stopping.signal.aborted) return;
       client.options.reconnectPeriod = RECONNECT_MIN_MS;
+      // Replies to RFID boards are small and must leave at once: Nagle's algorithm would hold
+      // one back until the previous packet's ACK (up to ~40 ms with delayed ACKs).
+      if (client.stream instanceof Socket) client.stream.setNoDelay(true);
       this.metrics.connected.set(1);
       this.logger.log(
         `Connected to ${url} as ${this.config.MQTT_CLIENT_ID} (${connack.sessionPresent ? 'session resumed' : 'new session'})`,
