@@ -6,8 +6,7 @@ import {
   MachinesService,
   type MachinesChangedEvent,
 } from '../../machines/application/machines.service.js';
-import type { Machine } from '../../machines/domain/machine.js';
-import { NotFoundError } from '../../shared/errors/domain-errors.js';
+import type { MachineSummary } from '../../machines/domain/machine.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import {
   accessStatus,
@@ -132,7 +131,7 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
 
   private async checkOne(machineId: number): Promise<void> {
     const code = this.machines.findById(machineId)?.code;
-    const machine = code ? await this.machines.get(code).catch(ignoreNotFound) : null;
+    const machine = code ? await this.machines.findSummary(code) : null;
     if (!machine) {
       this.known.delete(machineId);
       return;
@@ -145,7 +144,7 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
     await this.remember(status, true);
   }
 
-  private async statusesOf(machines: Machine[], now: Date): Promise<MachineAccessStatus[]> {
+  private async statusesOf(machines: MachineSummary[], now: Date): Promise<MachineAccessStatus[]> {
     const [openUses, progress] = await Promise.all([this.uses.openUses(), this.maintenanceAdmin.progressOfPlans()]);
     const openByMachine = new Map(openUses.map((u) => [u.machineId, u]));
     const progressByMachine = new Map<number, PlanProgress[]>();
@@ -197,7 +196,7 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
 const LOCAL_STATUS_CHANGED = 'access.machineAccessStatusChanged';
 
 function statusOf(
-  machine: Machine,
+  machine: MachineSummary,
   openUse: Use | null,
   progress: readonly PlanProgress[],
   now: Date,
@@ -216,9 +215,4 @@ function statusOf(
     online,
     lastSeenAt: machine.lastSeenAt,
   };
-}
-
-function ignoreNotFound(err: unknown): null {
-  if (err instanceof NotFoundError) return null;
-  throw err;
 }

@@ -23,6 +23,8 @@ export interface MachineFilter {
 export abstract class MachineRepository {
   abstract findByCode(code: string): Promise<Machine | null>;
   /** The machine and its type, without axes and tools (one query). */
+  /** Every machine with its type, without parts, in one query. */
+  abstract summaries(): Promise<MachineSummary[]>;
   abstract findSummaryByCode(code: string): Promise<MachineSummary | null>;
   abstract list(filter: MachineFilter, page: { offset: number; limit: number }): Promise<PageResult<Machine>>;
   /** The machine and its parts in one transaction. */

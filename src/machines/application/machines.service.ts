@@ -151,6 +151,11 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     return this.machines.findSummaryByCode(code);
   }
 
+  /** Every machine with its type, blocked flag and last seen, without axes and tools: one query. */
+  summaries(): Promise<MachineSummary[]> {
+    return this.machines.summaries();
+  }
+
   list(filter: MachineFilter, page: Page): Promise<PageResult<Machine>> {
     return this.machines.list(filter, page);
   }

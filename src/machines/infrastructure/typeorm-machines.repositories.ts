@@ -58,6 +58,15 @@ export class TypeormMachineRepository extends MachineRepository {
     return row && (await withParts(this.repo.manager, [row]))[0];
   }
 
+  async summaries(): Promise<MachineSummary[]> {
+    const rows = await this.repo
+      .createQueryBuilder('machine')
+      .leftJoinAndSelect('machine.machineType', 'machineType')
+      .orderBy('machine.code', 'ASC')
+      .getMany();
+    return rows.map(({ machineTypeId: _typeId, ...summary }) => summary);
+  }
+
   async findSummaryByCode(code: string): Promise<MachineSummary | null> {
     // getOne() without take/skip: one query (findOneBy with the eager type costs two).
     const row = await this.repo
