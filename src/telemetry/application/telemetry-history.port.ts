@@ -8,6 +8,8 @@ export const TOOL_FIELDS = ['toolInUse', 'toolOffset', 'feedRate'] as const;
 export type ElectricalField = (typeof ELECTRICAL_FIELDS)[number];
 export type AxisField = (typeof AXIS_FIELDS)[number];
 export type ToolField = (typeof TOOL_FIELDS)[number];
+export const STAT_NAMES = ['min', 'max', 'avg'] as const;
+export type StatName = (typeof STAT_NAMES)[number];
 
 /**
  * One quantity of a series, aligned with the series' `ts`: per bucket its minimum, maximum
@@ -61,6 +63,11 @@ export interface SeriesQuery<F extends string, S> {
   series: readonly S[];
   plan: HistoryPlan;
   fields: readonly F[];
+  /**
+   * Buckets only: which of min/max/avg to compute for the fields that have them (all when
+   * omitted); the lists of the others are left empty. A raw sample's value is all three.
+   */
+  stats?: readonly StatName[];
 }
 
 export interface AxisSeriesKey {

@@ -18,6 +18,7 @@ import {
   type AxisField,
   type ElectricalColumns,
   type ElectricalField,
+  type StatName,
   type ToolColumns,
   type ToolField,
 } from './telemetry-history.port.js';
@@ -26,6 +27,8 @@ export interface HistoryQuery<F extends string> extends HistoryRequest {
   machineCodes: readonly string[];
   /** The quantities to compute; all of them when omitted. */
   fields?: readonly F[];
+  /** Of min/max/avg, those to compute per bucket; all of them when omitted. */
+  stats?: readonly StatName[];
 }
 
 export interface AxisHistoryQuery extends HistoryQuery<AxisField> {
@@ -60,7 +63,12 @@ export class TelemetryHistoryService {
   async electrical(query: HistoryQuery<ElectricalField>): Promise<History<ElectricalSeries>> {
     const { machines, plan } = this.prepare(query);
     const fields = query.fields ?? ELECTRICAL_FIELDS;
-    const columns = await this.reader.electrical({ series: machines.map((m) => m.id), plan, fields });
+    const columns = await this.reader.electrical({
+      series: machines.map((m) => m.id),
+      plan,
+      fields,
+      stats: query.stats,
+    });
     return historyOf(
       plan,
       columns.map((series, i) => ({ machineCode: machines[i].code, ...series })),
@@ -75,7 +83,7 @@ export class TelemetryHistoryService {
     );
     const fields = query.fields ?? AXIS_FIELDS;
     const series = keys.map(({ machine, axis }) => ({ machineId: machine.id, axis }));
-    const columns = await this.reader.axes({ series, plan, fields });
+    const columns = await this.reader.axes({ series, plan, fields, stats: query.stats });
     return historyOf(
       plan,
       columns.map((series, i) => ({ machineCode: keys[i].machine.code, axis: keys[i].axis, ...series })),
@@ -85,7 +93,7 @@ export class TelemetryHistoryService {
   async tools(query: HistoryQuery<ToolField>): Promise<History<ToolSeries>> {
     const { machines, plan } = this.prepare(query);
     const fields = query.fields ?? TOOL_FIELDS;
-    const columns = await this.reader.tools({ series: machines.map((m) => m.id), plan, fields });
+    const columns = await this.reader.tools({ series: machines.map((m) => m.id), plan, fields, stats: query.stats });
     return historyOf(
       plan,
       columns.map((series, i) => ({ machineCode: machines[i].code, ...series })),
