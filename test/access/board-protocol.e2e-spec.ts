@@ -454,6 +454,38 @@ describe('FAB-O-MATIC board protocol', () => {
     await b.expectNothingElse();
   });
 
+  it("keeps a machine's order through a database failure: a stop queued behind a failed start applies after it", async () => {
+    const { id, board: b } = await machineWithBoard({ machineTypeId: openType });
+    const user = await fx.holder(['member']);
+    const before = b.received.length;
+    await t.db.query('ALTER TABLE access_uses RENAME TO access_uses_away');
+    try {
+      expect(await b.request(firmware.startuse(user.card))).toEqual({
+        request_ok: false,
+        message: 'BACKEND EXCEPTION',
+      });
+      // The stop waits behind the start's retries (the real board would have buffered it).
+      await b.send(firmware.stopuse(user.card, 45));
+    } finally {
+      await t.db.query('ALTER TABLE access_uses_away RENAME TO access_uses');
+    }
+    await waitFor(
+      async () =>
+        (await t.db.query('SELECT 1 FROM access_uses WHERE machine_id = $1 AND ended_at IS NOT NULL', [id])).length ===
+        1,
+      { what: 'the start, then the stop, applied' },
+    );
+    const rows = await t.db.query<{ counted_seconds: number; close_reason: string }>(
+      'SELECT counted_seconds, close_reason FROM access_uses WHERE machine_id = $1',
+      [id],
+    );
+    expect(rows).toEqual([{ counted_seconds: 45, close_reason: 'stop' }]);
+    // The refusal of the start, then the stop's own answer (sent within the board's 2 s).
+    await waitFor(() => b.received.length >= before + 2, { what: "the stop's reply" });
+    expect(JSON.parse(b.received[before + 1].text)).toEqual({ request_ok: true, message: 'Duration 45 seconds' });
+    await b.expectNothingElse();
+  });
+
   it('publishes statistics on stats/{client id}', async () => {
     const clientId = t.app.get(AppConfig).MQTT_CLIENT_ID;
     const listener = await connectAsync(t.mqttUrl, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });

@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import type { InboundMessage } from '../../shared/mqtt/inbound-message.js';
 import { MqttService } from '../../shared/mqtt/mqtt.service.js';
@@ -15,8 +16,17 @@ import { SerialQueues } from './serial-queues.js';
  * the reply published after the commit and before that machine's next message is handled,
  * exactly one reply per request that expects one, and none to `alive` or bad input.
  */
+/** How long a board waits for a reply (PROTOCOLS.md section B); later, none is sent. */
+const BOARD_REPLY_WINDOW_MS = 2_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+function retryDelayMs(attempt: number): number {
+  return Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
+}
+
 @Injectable()
-export class BoardMqttHandler implements OnModuleInit {
+export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BoardMqttHandler.name);
   private readonly queues = new SerialQueues();
   /** Messages already answered: a retry after a database failure (answered with a refusal) is not answered again. */
@@ -27,6 +37,7 @@ export class BoardMqttHandler implements OnModuleInit {
   private readonly metrics: ReturnType<typeof declareMetrics>;
   /** For the stats topic: messages received on the board route and replies sent since start. */
   readonly traffic = { received: 0, sent: 0 };
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly mqtt: MqttService,
@@ -35,6 +46,10 @@ export class BoardMqttHandler implements OnModuleInit {
     metrics: MetricsService,
   ) {
     this.metrics = declareMetrics(metrics);
+  }
+
+  onModuleDestroy(): void {
+    this.stopping.abort();
   }
 
   onModuleInit(): void {
@@ -58,14 +73,23 @@ export class BoardMqttHandler implements OnModuleInit {
 
   private async answer(code: string, request: BoardRequest, message: InboundMessage): Promise<void> {
     let reply: BoardReply | null;
-    try {
-      reply = await this.protocol.answer(code, request, message.receivedAt);
-    } catch (error) {
-      // Answered at once: the board would wait 2 s for nothing and then stop talking for 45 s.
-      // The MQTT layer retries the work; the retry is not answered again.
-      this.metrics.requests.inc({ action: request.action, outcome: 'failed' });
-      await this.reply(code, request, message, refusal(request.action, BACKEND_FAILURE_MESSAGE));
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        reply = await this.protocol.answer(code, request, message.receivedAt);
+        break;
+      } catch (error) {
+        if (attempt === 0) {
+          // Answered at once: the board would wait 2 s for nothing and then stop talking for
+          // 45 s. The retries below are not answered again.
+          this.metrics.requests.inc({ action: request.action, outcome: 'failed' });
+          await this.reply(code, request, message, refusal(request.action, BACKEND_FAILURE_MESSAGE));
+        }
+        // Retried here, inside the machine's queue, so that the machine's later messages (a
+        // stop after this start) are applied after it, never before. Once stopping, the MQTT
+        // layer takes over.
+        if (this.stopping.signal.aborted) throw error;
+        await sleep(retryDelayMs(attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
     }
     this.metrics.requests.inc({ action: request.action, outcome: outcomeOf(reply) });
     await this.reply(code, request, message, reply);
@@ -80,6 +104,12 @@ export class BoardMqttHandler implements OnModuleInit {
     // A message the broker redelivers (DUP) was received before a crash: its board stopped waiting long ago.
     if (!reply || !expectsReply(request.action) || this.answered.has(message) || message.redelivered) return;
     this.answered.add(message);
+    // The board stopped waiting after 2 s and takes whatever comes next on its reply topic as
+    // the answer to its next request: a late reply would be mistaken for that one.
+    if (Date.now() - message.receivedAt.getTime() > BOARD_REPLY_WINDOW_MS) {
+      this.metrics.requests.inc({ action: request.action, outcome: 'reply_too_late' });
+      return;
+    }
     try {
       await this.mqtt.publish(`${this.config.ACCESS_MQTT_ROOT}/${code}/reply`, encodeReply(reply), { qos: 0 });
       this.traffic.sent++;
