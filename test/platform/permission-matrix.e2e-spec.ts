@@ -222,6 +222,10 @@ const SAMPLES: Record<string, Sample> = {
   },
   electricalHistory: { query: '{ electricalHistory(machineCodes: [], lastMinutes: 15) { from } }' },
   axisHistory: { query: '{ axisHistory(machineCodes: [], lastMinutes: 15, axes: [X]) { from } }' },
+  electricalHistoryCompact: {
+    query: '{ electricalHistoryCompact(machineCodes: [], lastMinutes: 15) { from } }',
+  },
+  axisHistoryCompact: { query: '{ axisHistoryCompact(machineCodes: [], lastMinutes: 15, axes: [X]) { from } }' },
   toolHistory: { query: '{ toolHistory(machineCodes: [], lastMinutes: 15) { from } }' },
   machineStateBands: { query: '{ machineStateBands { state } }' },
   updateMachineStateBand: {

@@ -36,9 +36,11 @@ describe('telemetry history from rollups', () => {
   let rollups: TelemetryHistoryReader;
   let raw: TelemetryHistoryReader;
   let machineIds: number[];
+  let token: string;
 
   beforeAll(async () => {
     t = await startTestApp();
+    token = await t.login();
     rollups = t.app.get(TelemetryHistoryReader);
     raw = new SqlTelemetryHistory(t.app.get(DataSource), { rollups: false });
     const machines = t.app.get(MachinesService);
@@ -111,6 +113,125 @@ describe('telemetry history from rollups', () => {
     const fromRollups = await rollups.electrical(query);
     expect(fromRollups).toEqual(await raw.electrical(query));
     expect(totalCount(fromRollups)).toBeGreaterThan(0);
+  });
+
+  /**
+   * The reference: buckets computed straight from the samples by PostgreSQL's own aggregates,
+   * independently of the history reader, as the compact columns of a series give them.
+   */
+  async function reference(
+    table: 'axis' | 'electrical',
+    quantities: string[],
+    from: number,
+    to: number,
+    width: number,
+  ) {
+    const axis = table === 'axis' ? ', axis' : '';
+    const rows = await t.db.query<Record<string, number | string>>(
+      `SELECT machine_id${axis}, (extract(epoch FROM date_bin($1::interval, ts, TIMESTAMPTZ 'epoch')) * 1000)::float8 AS t,
+         count(*)::int AS n${table === 'axis' ? ', (count(*) FILTER (WHERE homed))::int AS homed' : ''}
+         ${quantities.map((q) => `, min(${q}) AS ${q}_min, max(${q}) AS ${q}_max, avg(${q}) AS ${q}_avg`).join('')}
+       FROM ${table}_samples WHERE machine_id = ANY($2::int[]) AND ts >= $3 AND ts < $4
+       GROUP BY 1${axis ? ', 2' : ''}, t ORDER BY 1${axis ? ', 2' : ''}, t`,
+      [`${width * 1000} milliseconds`, machineIds, new Date(BASE + from), new Date(BASE + to)],
+    );
+    const series = new Map<string, Record<string, any>>();
+    for (const row of rows) {
+      const key = `${row.machine_id}${row.axis ?? ''}`;
+      if (!series.has(key)) {
+        const columns: Record<string, any> = { t: [], count: [] };
+        for (const q of quantities) columns[q] = { min: [], max: [], avg: [] };
+        if (axis) columns.homedFraction = [];
+        series.set(key, columns);
+      }
+      const columns = series.get(key)!;
+      columns.t.push(row.t);
+      columns.count.push(row.n);
+      for (const q of quantities) for (const stat of ['min', 'max', 'avg']) columns[q][stat].push(row[`${q}_${stat}`]);
+      if (axis) columns.homedFraction.push((row.homed as number) / (row.n as number));
+    }
+    return series;
+  }
+
+  const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+  it.each(windows)(
+    'compact axis history over GraphQL equals the samples aggregated: %s',
+    async (_, from, to, width) => {
+      const columns = ['actual', 'target', 'distance_to_go', 'velocity', 'acceleration'];
+      const { data, errors } = await t.graphql(
+        `query($codes: [String!]!, $from: DateTime, $to: DateTime, $bucketSeconds: Float) {
+        axisHistoryCompact(machineCodes: $codes, axes: [X, Y], from: $from, to: $to, bucketSeconds: $bucketSeconds) {
+          series { t count ${columns.map((c) => `${camel(c)} { min max avg }`).join(' ')} homedFraction }
+        }
+      }`,
+        { codes: ['R1', 'R2'], from: new Date(BASE + from), to: new Date(BASE + to), bucketSeconds: width },
+        token,
+      );
+      expect(errors).toBeUndefined();
+      const expected = await reference('axis', columns, from, to, width);
+      expect(expected.size).toBeGreaterThan(0);
+      const keys = machineIds.flatMap((id) => AXES.map((axis) => `${id}${axis}`));
+      expect(data!.axisHistoryCompact.series).toEqual(
+        keys.map((key) => {
+          const { t: times = [], count = [], homedFraction = [], ...stats } = expected.get(key) ?? {};
+          const named = Object.fromEntries(columns.map((c) => [camel(c), stats[c] ?? { min: [], max: [], avg: [] }]));
+          return { t: times, count, ...named, homedFraction };
+        }),
+      );
+    },
+  );
+
+  it.each(windows)(
+    'compact electrical history over GraphQL equals the samples aggregated: %s',
+    async (_, from, to, width) => {
+      const { data, errors } = await t.graphql(
+        `query($codes: [String!]!, $from: DateTime, $to: DateTime, $bucketSeconds: Float) {
+        electricalHistoryCompact(machineCodes: $codes, from: $from, to: $to, bucketSeconds: $bucketSeconds) {
+          series { t count current { min max avg } voltage { min max avg } }
+        }
+      }`,
+        { codes: ['R1', 'R2'], from: new Date(BASE + from), to: new Date(BASE + to), bucketSeconds: width },
+        token,
+      );
+      expect(errors).toBeUndefined();
+      const expected = await reference('electrical', ['current', 'voltage'], from, to, width);
+      expect(expected.size).toBeGreaterThan(0);
+      expect(data!.electricalHistoryCompact.series).toEqual(machineIds.map((id) => expected.get(`${id}`)));
+    },
+  );
+
+  it('computes only the min/max/avg asked for, each as with all of them', async () => {
+    const plan = planHistory(
+      { from: new Date(BASE + 1234), to: new Date(BASE + SPAN_MS), bucketSeconds: 3 },
+      new Date(),
+    );
+    const series = machineIds.flatMap((machineId) => AXES.map((axis) => ({ machineId, axis })));
+    const all = await rollups.axes({ series, plan, fields: ['actual', 'homedFraction'] });
+    const avgOnly = await rollups.axes({ series, plan, fields: ['actual', 'homedFraction'], stats: ['avg'] });
+    const extremes = await rollups.axes({ series, plan, fields: ['actual'], stats: ['min', 'max'] });
+    expect(avgOnly).toEqual(all.map((s) => ({ ...s, actual: { min: [], max: [], avg: s.actual!.avg } })));
+    expect(extremes).toEqual(
+      all.map(({ homedFraction: _, ...s }) => ({ ...s, actual: { min: s.actual!.min, max: s.actual!.max, avg: [] } })),
+    );
+  });
+
+  it('gives the same series when they are split over two statements, in the order asked', async () => {
+    const split = new SqlTelemetryHistory(t.app.get(DataSource), { rollups: true, parallelFromSeries: 2 });
+    const plan = planHistory(
+      { from: new Date(BASE + 1234), to: new Date(BASE + SPAN_MS), bucketSeconds: 3 },
+      new Date(),
+    );
+    const series = [...machineIds].reverse().flatMap((machineId) => AXES.map((axis) => ({ machineId, axis })));
+    const fields = ['actual', 'homedFraction'] as const;
+    for (const asked of [series, series.slice(0, 3)]) {
+      const [whole, halves] = await Promise.all([
+        rollups.axes({ series: asked, plan, fields }),
+        split.axes({ series: asked, plan, fields }),
+      ]);
+      expect(halves).toEqual(whole);
+      expect(new Set(whole.map((s) => s.actual!.avg.join()))).toHaveProperty('size', asked.length);
+    }
   });
 
   it('keeps one rollup row per period with every stored sample counted once', async () => {

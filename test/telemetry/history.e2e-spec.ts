@@ -284,6 +284,82 @@ describe('telemetry history', () => {
     });
   });
 
+  describe('compact columns', () => {
+    const COMPACT = `query($codes: [String!]!, $axes: [SampleAxis!], $from: DateTime, $to: DateTime, $bucketSeconds: Float, $limit: Int) {
+      axisHistoryCompact(machineCodes: $codes, axes: $axes, from: $from, to: $to, bucketSeconds: $bucketSeconds, limit: $limit) {
+        bucketSeconds series { machineCode axis t count actual ${stats} target ${stats} distanceToGo ${stats} velocity ${stats} acceleration ${stats} homedFraction truncated }
+      }
+    }`;
+
+    /** axisHistory's answer as axisHistoryCompact gives it: times in epoch milliseconds. */
+    const compacted = (series: any[]) => series.map(({ ts, ...rest }) => ({ ...rest, t: ts.map(Date.parse) }));
+
+    it.each([
+      ['buckets', { bucketSeconds: 0.5 }],
+      ['raw samples', { limit: 4 }],
+    ])('answers axisHistory in one JSON array per column (%s)', async (_, resolution) => {
+      const variables = { codes: ['H1', 'H2'], axes: ['X', 'A'], from: at(0), to: at(1000), ...resolution };
+      const { axisHistoryCompact } = await ok(COMPACT, variables);
+      const { axisHistory } = await ok(AXES, variables);
+      expect(axisHistoryCompact.bucketSeconds).toBe(axisHistory.bucketSeconds);
+      expect(axisHistoryCompact.series).toEqual(compacted(axisHistory.series));
+      expect(axisHistoryCompact.series[3]).toMatchObject({
+        machineCode: 'H2',
+        axis: 'A',
+        ...('bucketSeconds' in resolution
+          ? { t: [BASE, BASE + 500], count: [5, 5], actual: { min: [400, 405], max: [404, 409], avg: [402, 407] } }
+          : { t: [BASE, BASE + 100, BASE + 200, BASE + 300], actual: { avg: [400, 401, 402, 403] }, truncated: true }),
+      });
+    });
+
+    it('answers electricalHistory alike', async () => {
+      const query = `query($codes: [String!]!, $from: DateTime, $to: DateTime) {
+        electricalHistoryCompact(machineCodes: $codes, from: $from, to: $to, bucketSeconds: 5) {
+          from to bucketSeconds series { machineCode t count current ${stats} voltage ${stats} truncated }
+        }
+      }`;
+      const { electricalHistoryCompact } = await ok(query, { codes: ['H1', 'H3'], from: at(0), to: at(10_000) });
+      expect(electricalHistoryCompact).toEqual({
+        from: at(0),
+        to: at(10_000),
+        bucketSeconds: 5,
+        series: [
+          {
+            machineCode: 'H1',
+            t: [BASE, BASE + 5000],
+            count: [5, 5],
+            current: { min: [0, 5], max: [4, 9], avg: [2, 7] },
+            voltage: { min: [0, 50], max: [40, 90], avg: [20, 70] },
+            truncated: false,
+          },
+          {
+            machineCode: 'H3',
+            t: [],
+            count: [],
+            current: { min: [], max: [], avg: [] },
+            voltage: { min: [], max: [], avg: [] },
+            truncated: false,
+          },
+        ],
+      });
+    });
+
+    it('computes only the min/max/avg selected, through fragments too', async () => {
+      const { axisHistoryCompact } = await ok(
+        `query($codes: [String!]!, $from: DateTime, $to: DateTime) {
+          axisHistoryCompact(machineCodes: $codes, axes: [X], from: $from, to: $to, bucketSeconds: 0.5) {
+            series { t velocity { avg } ...Span }
+          }
+        }
+        fragment Span on CompactAxisSeries { actual { top: max } }`,
+        { codes: ['H1'], from: at(0), to: at(1000) },
+      );
+      expect(axisHistoryCompact.series).toEqual([
+        { t: [BASE, BASE + 500], velocity: { avg: [20, 70] }, actual: { top: [4, 9] } },
+      ]);
+    });
+  });
+
   describe('refusals', () => {
     const cases: Array<[string, Record<string, unknown>, string[]]> = [
       ['no window', { codes: ['H1'] }, ['from']],

@@ -114,8 +114,12 @@ type Columns = SeriesColumns & Record<string, unknown>;
 export class SqlTelemetryHistory extends TelemetryHistoryReader {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    /** Off: every bucket from the raw samples (the tests compare both ways). */
-    private readonly options: { rollups: boolean } = { rollups: true },
+    private readonly options: {
+      /** Off: every bucket from the raw samples (the tests compare both ways). */
+      rollups: boolean;
+      /** From this many series a bucketed read is two statements at once (tests lower it). */
+      parallelFromSeries?: number;
+    } = { rollups: true },
   ) {
     super();
   }
@@ -187,7 +191,8 @@ export class SqlTelemetryHistory extends TelemetryHistoryReader {
     );
     const sql = bucketedSql(table, quantities, tiles, stats);
     const bounds = tiles.flatMap((tile) => [tile.from, tile.to]);
-    const half = keys.length >= PARALLEL_FROM_SERIES ? Math.ceil(keys.length / 2) : keys.length;
+    const parallel = keys.length >= (this.options.parallelFromSeries ?? PARALLEL_FROM_SERIES);
+    const half = parallel ? Math.ceil(keys.length / 2) : keys.length;
     const parts = [0, half].filter((start) => start < keys.length);
     await Promise.all(
       parts.map(async (start) => {

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import type { AxisName } from '../../machines/domain/machine.js';
 import { SampleAxisEnum } from './live-telemetry.models.js';
+import { NumberListScalar } from './number-list.scalar.js';
 
 const TS = 'Sample times (raw) or bucket starts (bucketed), ascending; every other list is aligned with it.';
 const COUNT = 'Samples in each bucket (1 for raw samples).';
@@ -92,4 +93,64 @@ export class ToolHistoryModel {
   @Field(() => Float, { nullable: true, description: WINDOW.bucketSeconds }) bucketSeconds: number | null;
   @Field(() => [ToolSeriesModel], { description: 'One series per machine, in the order asked.' })
   series: ToolSeriesModel[];
+}
+
+const T =
+  'Sample times (raw) or bucket starts (bucketed) in milliseconds since the Unix epoch, ascending; every other list is aligned with it.';
+const TRUNCATED_T = TRUNCATED.replace('`ts`', '`t`');
+
+@ObjectType('CompactSeriesStats', {
+  description:
+    'SeriesStats with each list as one NumberList value. Lists not selected are not computed: selecting `avg` only leaves out min and max.',
+})
+export class CompactSeriesStatsModel {
+  @Field(() => NumberListScalar) min: (number | null)[];
+  @Field(() => NumberListScalar) max: (number | null)[];
+  @Field(() => NumberListScalar) avg: (number | null)[];
+}
+
+@ObjectType('CompactElectricalSeries', { description: 'ElectricalSeries with each column as one NumberList value.' })
+export class CompactElectricalSeriesModel {
+  @Field() machineCode: string;
+  @Field(() => NumberListScalar, { description: T }) t: number[];
+  @Field(() => NumberListScalar, { description: COUNT }) count: number[];
+  @Field(() => CompactSeriesStatsModel, { description: 'Amperes.' }) current: CompactSeriesStatsModel;
+  @Field(() => CompactSeriesStatsModel, { description: 'Volts.' }) voltage: CompactSeriesStatsModel;
+  @Field({ description: TRUNCATED_T }) truncated: boolean;
+}
+
+@ObjectType('CompactAxisSeries', { description: 'AxisSeries with each column as one NumberList value.' })
+export class CompactAxisSeriesModel {
+  @Field() machineCode: string;
+  @Field(() => SampleAxisEnum) axis: AxisName;
+  @Field(() => NumberListScalar, { description: T }) t: number[];
+  @Field(() => NumberListScalar, { description: COUNT }) count: number[];
+  @Field(() => CompactSeriesStatsModel) actual: CompactSeriesStatsModel;
+  @Field(() => CompactSeriesStatsModel) target: CompactSeriesStatsModel;
+  @Field(() => CompactSeriesStatsModel, { description: 'target − actual.' }) distanceToGo: CompactSeriesStatsModel;
+  @Field(() => CompactSeriesStatsModel) velocity: CompactSeriesStatsModel;
+  @Field(() => CompactSeriesStatsModel) acceleration: CompactSeriesStatsModel;
+  @Field(() => NumberListScalar, { description: 'Share of the samples with the axis homed, 0 to 1 (raw: 0 or 1).' })
+  homedFraction: number[];
+  @Field({ description: TRUNCATED_T }) truncated: boolean;
+}
+
+@ObjectType('CompactElectricalHistory')
+export class CompactElectricalHistoryModel {
+  @Field({ description: WINDOW.from }) from: Date;
+  @Field({ description: WINDOW.to }) to: Date;
+  @Field(() => Float, { nullable: true, description: WINDOW.bucketSeconds }) bucketSeconds: number | null;
+  @Field(() => [CompactElectricalSeriesModel], { description: 'One series per machine, in the order asked.' })
+  series: CompactElectricalSeriesModel[];
+}
+
+@ObjectType('CompactAxisHistory')
+export class CompactAxisHistoryModel {
+  @Field({ description: WINDOW.from }) from: Date;
+  @Field({ description: WINDOW.to }) to: Date;
+  @Field(() => Float, { nullable: true, description: WINDOW.bucketSeconds }) bucketSeconds: number | null;
+  @Field(() => [CompactAxisSeriesModel], {
+    description: 'One series per machine and axis: machines in the order asked, then axes in the order asked.',
+  })
+  series: CompactAxisSeriesModel[];
 }
