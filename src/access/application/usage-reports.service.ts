@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../shared/errors/domain-errors.js';
-import { toCsv, type CsvColumn } from '../../telemetry/domain/production-report.js';
+import { toCsv, type CsvColumn } from '../../shared/csv/csv.js';
 import { hoursOf, summaryWeek, type UsageWindow } from '../domain/usage-report.js';
 import { AccessDirectory, type MachineLabel, type UserLabel } from './access-directory.js';
 import { AccessRecordsRepository, UnknownCardAdminRepository, type UsageGrouping } from './access-api.ports.js';

@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { toCsv, type CsvColumn } from '../../shared/csv/csv.js';
 import { MachinesService } from '../../machines/application/machines.service.js';
 import { utcDay, type TimeWindow } from '../domain/machine-state-window.js';
-import {
-  completeTimeInState,
-  plausibilityLimits,
-  toCsv,
-  type CsvColumn,
-  type ProductionFigures,
-} from '../domain/production-report.js';
+import { completeTimeInState, plausibilityLimits, type ProductionFigures } from '../domain/production-report.js';
 import type { Shift } from '../domain/shift.js';
 import { codeOf, machineByCode } from './machine-codes.js';
 import { ProductionReportRepository } from './production-report.ports.js';
