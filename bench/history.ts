@@ -4,10 +4,14 @@
  *
  *   (a) every series bucketed to at most 300 points (`maxPoints: 300`), every quantity;
  *   (a1) the same with one quantity (`actual { min max avg }`), what a chart usually asks;
+ *   (c) the target's query: (a1) from axisHistoryCompact, each column one JSON array
+ *       (`t count actual { min max avg }`);
+ *   (c1) axisHistoryCompact, every quantity;
  *   (b) one machine raw: 5 axes over the whole window, `limit: 10000` (9,000 samples each),
  *
  * each over HTTP (GraphQL, JSON parsed by the client) and, as the baseline, the very SQL the
- * service sent (captured at node-postgres) run alone with node-postgres. Once with the
+ * service sent (captured at node-postgres) run alone with node-postgres (a bucketed read of
+ * many series is two statements at once, on two connections, as the service runs them). Once with the
  * samples in their day's partition (created by the service's own partition maintenance at
  * start), once with the same samples in the DEFAULT partition (a day without a partition).
  * The window is the last 15 whole minutes, so that 300 buckets of 3 s fit it exactly (a
@@ -48,9 +52,11 @@ const RAW_VALUES =
   'actual { avg } target { avg } distanceToGo { avg } velocity { avg } acceleration { avg } homedFraction';
 const HISTORY = (
   selection: string,
+  field = 'axisHistory',
+  times = 'ts',
 ) => `query($codes: [String!]!, $from: DateTime!, $to: DateTime!, $maxPoints: Int, $limit: Int) {
-  axisHistory(machineCodes: $codes, from: $from, to: $to, maxPoints: $maxPoints, limit: $limit) {
-    bucketSeconds series { machineCode axis ts truncated ${selection} }
+  history: ${field}(machineCodes: $codes, from: $from, to: $to, maxPoints: $maxPoints, limit: $limit) {
+    bucketSeconds series { machineCode axis ${times} truncated ${selection} }
   }
 }`;
 
@@ -62,14 +68,20 @@ interface Query {
   expect: { series: number; points: number };
 }
 
-interface Captured {
+interface Statement {
   setup: string[];
   sql: string;
   params: unknown[];
 }
 
+/** The history statements of the last request (`reset` before it). */
+interface Captured {
+  statements: Statement[];
+  paused: boolean;
+}
+
 interface GraphQLAnswer {
-  data?: { axisHistory: { series: Array<{ ts: string[]; truncated: boolean }> } };
+  data?: { history: { series: Array<{ ts?: string[]; t?: number[]; truncated: boolean }> } };
   errors?: unknown[];
 }
 
@@ -141,6 +153,18 @@ async function main(): Promise<void> {
           expect: { series: MACHINES * AXES.length, points: 300 },
         },
         {
+          label: '(c) axisHistoryCompact, 100 series × 300 buckets, t count actual { min max avg }',
+          query: HISTORY(`count actual ${STATS}`, 'axisHistoryCompact', 't'),
+          variables: { codes, ...range, maxPoints: 300 },
+          expect: { series: MACHINES * AXES.length, points: 300 },
+        },
+        {
+          label: '(c1) axisHistoryCompact, 100 series × 300 buckets, every quantity',
+          query: HISTORY(EVERY_QUANTITY, 'axisHistoryCompact', 't'),
+          variables: { codes, ...range, maxPoints: 300 },
+          expect: { series: MACHINES * AXES.length, points: 300 },
+        },
+        {
           label: '(b) 1 machine × 5 axes raw, limit 10000',
           query: HISTORY(RAW_VALUES),
           variables: { codes: codes.slice(0, 1), ...range, limit: 10_000 },
@@ -149,13 +173,15 @@ async function main(): Promise<void> {
       ];
       for (const q of queries) {
         const http = await timeRuns(async () => checked(await client.query(q.query, q.variables, token), q));
-        const statement = captured.last!;
+        captured.statements = [];
+        await client.query(q.query, q.variables, token);
+        const statements = captured.statements;
         captured.paused = true;
-        const alone = await timeRuns(() => runAlone(db.pool, statement));
+        const alone = await timeRuns(() => Promise.all(statements.map((statement) => runAlone(db.pool, statement))));
         captured.paused = false;
         figures.push(row(`${q.label} — HTTP`, window.where, http), row(`${q.label} — SQL alone`, window.where, alone));
       }
-      await explain(db.pool, captured, queries, client, token, window.where);
+      await explain(db.pool, captured, [queries[0], queries[2], queries[4]], client, token, window.where);
     }
     figures.push(...(await readerAlone(app, machines, windows[0])));
     printTable(`History queries, ${RUNS} runs each (ms)`, figures);
@@ -217,12 +243,12 @@ async function createMachines(client: ReturnType<typeof graphqlClient>, token: s
 }
 
 /**
- * Remembers the last history statement the service sent (with the SET LOCAL before it in
- * its transaction), to run the same alone as the baseline. Every statement of the process
- * goes through pg's Client, whichever TypeORM path sent it; `paused` while the baseline runs.
+ * Remembers the history statements the service sent (with the SET LOCAL before each in its
+ * transaction), to run the same alone as the baseline. Every statement of the process goes
+ * through pg's Client, whichever TypeORM path sent it; `paused` while the baseline runs.
  */
-function captureSql(): { last?: Captured; paused: boolean } {
-  const captured: { last?: Captured; paused: boolean } = { paused: false };
+function captureSql(): Captured {
+  const captured: Captured = { statements: [], paused: false };
   const settings = new WeakMap<object, string[]>();
   const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -232,7 +258,7 @@ function captureSql(): { last?: Captured; paused: boolean } {
       else if (/^(COMMIT|ROLLBACK)/i.test(text)) settings.delete(this);
       else if (/^SET LOCAL/i.test(text)) settings.get(this)?.push(text);
       else if (/FROM axis_(samples|rollup_)/.test(text))
-        captured.last = { setup: settings.get(this) ?? [], sql: text, params: (params as unknown[]) ?? [] };
+        captured.statements.push({ setup: settings.get(this) ?? [], sql: text, params: (params as unknown[]) ?? [] });
     }
     return query.apply(this, args);
   } as typeof pg.Client.prototype.query;
@@ -240,7 +266,7 @@ function captureSql(): { last?: Captured; paused: boolean } {
 }
 
 /** The captured statement alone, in a transaction of its own when it had settings. */
-async function runAlone(pool: pg.Pool, { setup, sql, params }: Captured): Promise<void> {
+async function runAlone(pool: pg.Pool, { setup, sql, params }: Statement): Promise<void> {
   const client = await pool.connect();
   try {
     if (setup.length) await client.query('BEGIN');
@@ -284,9 +310,9 @@ async function settings(pool: pg.Pool): Promise<string> {
 }
 
 function checked(answer: GraphQLAnswer, q: Query): void {
-  const series = answer.data?.axisHistory.series;
+  const series = answer.data?.history.series;
   if (!series || answer.errors) throw new Error(`${q.label}: ${JSON.stringify(answer.errors)}`);
-  const points = Math.max(...series.map((s) => s.ts.length));
+  const points = Math.max(...series.map((s) => (s.ts ?? s.t!).length));
   const full = q.variables.limit
     ? points === q.expect.points
     : points <= q.expect.points && points > q.expect.points * 0.9;
@@ -331,15 +357,16 @@ async function readerAlone(
 /** The plans of the statements, to show partition pruning and the primary-key index at work. */
 async function explain(
   pool: pg.Pool,
-  captured: { last?: Captured; paused: boolean },
+  captured: Captured,
   queries: Query[],
   client: ReturnType<typeof graphqlClient>,
   token: string,
   where: string,
 ): Promise<void> {
-  for (const q of [queries[0], queries[2]]) {
+  for (const q of queries) {
+    captured.statements = [];
     await client.query(q.query, q.variables, token);
-    const { setup, sql, params } = captured.last!;
+    const { setup, sql, params } = captured.statements[0];
     captured.paused = true;
     const connection = await pool.connect();
     try {
@@ -350,7 +377,8 @@ async function explain(
         params,
       );
       await connection.query('COMMIT');
-      console.log(`\nPlan of ${q.label}, samples in the ${where}${setup.length ? ` (${setup.join('; ')})` : ''}:`);
+      const of = captured.statements.length > 1 ? ` (the first of ${captured.statements.length} statements)` : '';
+      console.log(`\nPlan of ${q.label}${of}, samples in the ${where}${setup.length ? ` (${setup.join('; ')})` : ''}:`);
       for (const line of rows) console.log(`  ${line['QUERY PLAN']}`);
     } finally {
       connection.release();
