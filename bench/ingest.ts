@@ -14,8 +14,9 @@
  * the targets (single ≥ 50% of baseline 1 and ≥ 15,000 msgs/s; batched ≥ 100,000 samples/s).
  *
  *   --messages N (50000: single-sample messages)  --samples S (250000: samples in arrays of 50)
- *   --window W (1000: the publisher's unacknowledged messages)  --mosquitto (a private Mosquitto
- *   configured like docker/mosquitto.conf instead of the embedded aedes)
+ *   --window W (1000: the publisher's unacknowledged messages)  --aedes (the embedded broker in
+ *   this process instead of a private Mosquitto configured like docker/mosquitto.conf, which is
+ *   the default when Mosquitto is installed; --mosquitto insists on it)
  * bench/ingest-baselines.ts has the finer baselines (other brokers, writer configurations).
  */
 import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
@@ -100,7 +101,9 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   console.log(machineLine());
   const db = await openScratchDatabase();
-  const mosquitto = flag('mosquitto') ? await startPrivateMosquitto() : undefined;
+  // The broker as deployed (its own process, docker/compose.yaml) when Mosquitto is installed;
+  // `--aedes` (or no Mosquitto) runs the embedded broker inside this process, beside the service.
+  const mosquitto = flag('aedes') ? undefined : await startPrivateMosquitto();
   if (flag('mosquitto') && !mosquitto) throw new Error('--mosquitto: no mosquitto binary installed');
   const broker = mosquitto ?? (await startEmbeddedBroker(0));
   const brokerName = mosquitto ? 'private Mosquitto (docker/mosquitto.conf settings)' : 'embedded aedes';

@@ -16,5 +16,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: false }));
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
+  // GraphQL answers are not cacheable by URL (POST), and hashing a large history answer for an
+  // ETag costs milliseconds on every response.
+  app.set('etag', false);
   return app;
 }
