@@ -19,6 +19,7 @@
  *
  *   npm run bench:boards -- --boards 200 --seconds 30 --refresh 1000 (ms between checkmachine/inuse) --baseline-only
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { connectAsync } from 'mqtt';
@@ -214,7 +215,12 @@ function percentile(result: Result, p: number): number {
   return HISTOGRAM_MS;
 }
 
-function row(responder: string, result: Result, mainLoop: number): Record<string, string> {
+function row(
+  responder: string,
+  result: Result,
+  mainLoop: number,
+  loopDelay: IntervalHistogram,
+): Record<string, string> {
   const { stats } = result;
   const requests = Object.values(stats.sent).reduce((a, b) => a + b, 0) - stats.sent.alive;
   return {
@@ -234,14 +240,19 @@ function row(responder: string, result: Result, mainLoop: number): Record<string
     mismatched: count(stats.mismatched),
     'not sent (down)': count(stats.failed + stats.buffered),
     'main loop': `${Math.round(mainLoop * 100)} %`,
+    'main loop delay p99/max ms': `${ms(loopDelay.percentile(99) / 1e6)} / ${ms(loopDelay.max / 1e6)}`,
     'boards loop': `${Math.round(result.loopUtilisation * 100)} %`,
   };
 }
 
-async function measure(job: Job): Promise<{ result: Result; mainLoop: number }> {
+async function measure(job: Job): Promise<{ result: Result; mainLoop: number; loopDelay: IntervalHistogram }> {
   const elu = performance.eventLoopUtilization();
+  // How long the responder's thread (the service's, in the second run) was unable to react.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const result = await runBoards(job);
-  return { result, mainLoop: performance.eventLoopUtilization(elu).utilization };
+  loopDelay.disable();
+  return { result, mainLoop: performance.eventLoopUtilization(elu).utilization, loopDelay };
 }
 
 async function main(): Promise<void> {
@@ -271,9 +282,9 @@ async function main(): Promise<void> {
       job.noDelay,
     );
     try {
-      const { result, mainLoop } = await measure({ ...job, root: echoRoot });
+      const { result, mainLoop, loopDelay } = await measure({ ...job, root: echoRoot });
       results.echo = result;
-      rows.push(row('bare mqtt.js echo', result, mainLoop));
+      rows.push(row('bare mqtt.js echo', result, mainLoop, loopDelay));
       printTable('baseline', rows.slice(-1));
     } finally {
       await responder.close();
@@ -302,9 +313,9 @@ async function main(): Promise<void> {
           `registered ${plan.machines.length} machines and ${plan.cardHolders.length} card holders in ${((Date.now() - registering) / 1000).toFixed(1)} s`,
         );
         if (await serviceAnswers(broker.url, plan)) {
-          const { result, mainLoop } = await measure({ ...job, root: 'machine' });
+          const { result, mainLoop, loopDelay } = await measure({ ...job, root: 'machine' });
           results.service = result;
-          rows.push(row('service', result, mainLoop));
+          rows.push(row('service', result, mainLoop, loopDelay));
           printTable('service', rows.slice(-1));
         } else
           console.log(

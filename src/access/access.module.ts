@@ -43,6 +43,7 @@ import {
   UnknownCardRepository,
   UseRepository,
 } from './application/board-protocol.ports.js';
+import { BoardSightings } from './application/board-sightings.js';
 import { BoardProtocolService } from './application/board-protocol.service.js';
 import { OrphanedUsesService } from './application/orphaned-uses.service.js';
 import { UseSessionsService } from './application/use-sessions.service.js';
@@ -83,6 +84,7 @@ import {
     { provide: CardAuthorizationRepository, useClass: TypeormCardAuthorizationRepository },
     UseSessionsService,
     BoardProtocolService,
+    BoardSightings,
     OrphanedUsesService,
     BoardMqttHandler,
     BoardStatsPublisher,

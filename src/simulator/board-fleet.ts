@@ -148,10 +148,12 @@ export class BoardFleet {
     setMaxListeners(0, this.stopping.signal);
     const phases = SeededRandom.derive(options.seed, 'rfid/phases');
     const refreshMs = options.timings?.refreshMs ?? FIRMWARE_TIMINGS.refreshMs;
+    const aliveMs = options.timings?.aliveMs ?? FIRMWARE_TIMINGS.aliveMs;
     this.boards = plan.machines.map(
       ({ code }, i) =>
         new RfidBoard({
           refreshPhaseMs: phases.uniform(0, refreshMs),
+          alivePhaseMs: phases.uniform(0, aliveMs),
           machineId: code,
           clientNumber: options.clientNumberBase === undefined ? undefined : options.clientNumberBase + i,
           rootTopic: plan.rootTopic,

@@ -60,6 +60,11 @@ export interface RfidBoardOptions {
    * Boards boot at different times, so their 30 s cycles are not in step.
    */
   refreshPhaseMs?: number;
+  /**
+   * When the first periodic `alive` comes after connecting (default: one alive period). The
+   * firmware's alive task runs on its own 2-minute clock, not in step with other boards'.
+   */
+  alivePhaseMs?: number;
   /** Called for every reply taken as the answer to a request, with its round trip. */
   onReply?: (action: QueryAction, latencyMs: number) => void;
 }
@@ -181,6 +186,7 @@ export class RfidBoard {
   private machine?: MachineStatus;
   private user?: { uid: string; level: number; since: number };
   private readonly refreshPhaseMs: number;
+  private readonly alivePhaseMs: number;
   private refreshTimer?: NodeJS.Timeout;
   private aliveTimer?: NodeJS.Timeout;
   private closed = false;
@@ -197,6 +203,7 @@ export class RfidBoard {
     this.identity = { ...DEFAULT_IDENTITY, ...options.identity };
     this.onReply = options.onReply;
     this.refreshPhaseMs = options.refreshPhaseMs ?? this.timings.refreshMs;
+    this.alivePhaseMs = options.alivePhaseMs ?? this.timings.aliveMs;
   }
 
   /** The card logged in on the machine, if any. */
@@ -235,7 +242,11 @@ export class RfidBoard {
       this.refreshTimer = setInterval(refresh, this.timings.refreshMs);
       refresh();
     }, this.refreshPhaseMs);
-    this.aliveTimer ??= setInterval(() => void this.enqueue(() => this.alive()), this.timings.aliveMs);
+    this.aliveTimer ??= setTimeout(() => {
+      const alive = () => void this.enqueue(() => this.alive());
+      this.aliveTimer = setInterval(alive, this.timings.aliveMs);
+      alive();
+    }, this.alivePhaseMs);
   }
 
   /** Stops the periodic tasks and lets the request in flight finish (reply or timeout). */
@@ -243,6 +254,7 @@ export class RfidBoard {
     this.closed = true;
     clearTimeout(this.refreshTimer);
     clearInterval(this.refreshTimer);
+    clearTimeout(this.aliveTimer);
     clearInterval(this.aliveTimer);
     await this.work;
   }

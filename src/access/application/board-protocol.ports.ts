@@ -36,7 +36,8 @@ export abstract class UseRepository {
 }
 
 export abstract class BoardRepository {
-  abstract upsert(board: Board): Promise<void>;
+  /** One statement for all; a board row is never overwritten by an older sighting. */
+  abstract upsertMany(boards: readonly Board[]): Promise<void>;
 }
 
 export abstract class UnknownCardRepository {

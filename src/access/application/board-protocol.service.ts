@@ -28,12 +28,8 @@ import {
   type SyncCacheReply,
   type UserReply,
 } from './board-exchange.js';
-import {
-  BoardRepository,
-  CardAuthorizationRepository,
-  UnknownCardRepository,
-  UseRepository,
-} from './board-protocol.ports.js';
+import { CardAuthorizationRepository, UnknownCardRepository, UseRepository } from './board-protocol.ports.js';
+import { BoardSightings } from './board-sightings.js';
 import { UseSessionsService } from './use-sessions.service.js';
 
 const INVALID_CARD = 'Invalid card';
@@ -70,7 +66,7 @@ export class BoardProtocolService {
     private readonly maintenance: MaintenanceRepository,
     private readonly uses: UseSessionsService,
     private readonly useLocks: UseRepository,
-    private readonly boards: BoardRepository,
+    private readonly sightings: BoardSightings,
     private readonly unknownCards: UnknownCardRepository,
     private readonly transactions: Transactions,
     private readonly pubsub: PubSub,
@@ -185,10 +181,12 @@ export class BoardProtocolService {
     return { request_ok: true, message: '' };
   }
 
+  /** Batched with other boards' (see BoardSightings); the machine from the in-memory directory. */
   async alive(code: string, board: Alive, at: Date): Promise<null> {
-    const machine = await this.machine(code, at);
+    const machine = this.machines.findByCode(code);
     if (!machine) return null;
-    await this.boards.upsert({
+    this.heard(machine.id, at);
+    await this.sightings.record({
       machineId: machine.id,
       firmwareVersion: board.version,
       ip: board.ip,
@@ -196,6 +194,7 @@ export class BoardProtocolService {
       heap: board.heap,
       lastSeenAt: at,
     });
+    this.lastSeenWrittenAt.set(machine.id, Math.max(at.getTime(), this.lastSeenWrittenAt.get(machine.id) ?? 0));
     return null;
   }
 
@@ -235,10 +234,15 @@ export class BoardProtocolService {
       await this.machines.touchLastSeen([summary.id], at);
       this.lastSeenWrittenAt.set(summary.id, at.getTime());
     }
-    const previous = this.heardAt.get(summary.id);
-    if (previous === undefined || at.getTime() > previous) this.heardAt.set(summary.id, at.getTime());
-    if (previous === undefined || at.getTime() - previous > ONLINE_WINDOW_MS) this.statusChanged(summary.id);
+    this.heard(summary.id, at);
     return accessMachineOf(summary);
+  }
+
+  /** A machine heard for the first time, or again after being offline, changes status. */
+  private heard(machineId: number, at: Date): void {
+    const previous = this.heardAt.get(machineId);
+    if (previous === undefined || at.getTime() > previous) this.heardAt.set(machineId, at.getTime());
+    if (previous === undefined || at.getTime() - previous > ONLINE_WINDOW_MS) this.statusChanged(machineId);
   }
 
   private async levelOf(holder: CardHolder, machine: AccessMachine): Promise<AccessLevel> {

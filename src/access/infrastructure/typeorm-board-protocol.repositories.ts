@@ -117,15 +117,23 @@ export class TypeormBoardRepository extends BoardRepository {
     super();
   }
 
-  async upsert(board: Board): Promise<void> {
+  async upsertMany(boards: readonly Board[]): Promise<void> {
+    if (!boards.length) return;
     // A late `alive` (queued in the broker) never overwrites a newer one.
     await this.repo.query(
       `INSERT INTO access_boards (machine_id, firmware_version, ip, serial, heap, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT * FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::varchar[], $5::bigint[], $6::timestamptz[])
        ON CONFLICT (machine_id) DO UPDATE SET firmware_version = EXCLUDED.firmware_version, ip = EXCLUDED.ip,
               serial = EXCLUDED.serial, heap = EXCLUDED.heap, last_seen_at = EXCLUDED.last_seen_at
         WHERE access_boards.last_seen_at <= EXCLUDED.last_seen_at`,
-      [board.machineId, board.firmwareVersion, board.ip, board.serial, board.heap, board.lastSeenAt],
+      [
+        boards.map((b) => b.machineId),
+        boards.map((b) => b.firmwareVersion),
+        boards.map((b) => b.ip),
+        boards.map((b) => b.serial),
+        boards.map((b) => b.heap),
+        boards.map((b) => b.lastSeenAt),
+      ],
     );
   }
 }
