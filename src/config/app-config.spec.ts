@@ -11,6 +11,53 @@ describe('loadConfig', () => {
     expect(sut.ACCESS_STATS_ENABLED).toBe(false);
   });
 
+  it('applies the telemetry defaults of PROTOCOLS.md and the product', () => {
+    const sut = loadConfig({});
+    expect(sut.PLANT_MQTT_ROOT).toBe('plant');
+    expect(sut.TELEMETRY_PARTITION_DAYS_AHEAD).toBe(7);
+    expect(sut.TELEMETRY_RETENTION_DAYS).toBe(30);
+    expect(sut.MACHINE_STATE_GAP_SECONDS).toBe(300);
+    expect(sut.MACHINE_STATE_CATCH_UP_HOURS).toBe(24);
+    expect(sut.PRODUCTION_SPIKE_MARGIN_AMPS).toBe(50);
+    expect(sut.PRODUCTION_SPIKE_MARGIN_VOLTS).toBe(20);
+  });
+
+  it('takes telemetry settings, retention 0 meaning keep forever', () => {
+    const sut = loadConfig({
+      PLANT_MQTT_ROOT: 'site-a/hall_2',
+      TELEMETRY_PARTITION_DAYS_AHEAD: '14',
+      TELEMETRY_RETENTION_DAYS: '0',
+      MACHINE_STATE_GAP_SECONDS: '60',
+      MACHINE_STATE_CATCH_UP_HOURS: '72',
+      PRODUCTION_SPIKE_MARGIN_AMPS: '0',
+      PRODUCTION_SPIKE_MARGIN_VOLTS: '5',
+    });
+    expect(sut).toMatchObject({
+      PLANT_MQTT_ROOT: 'site-a/hall_2',
+      TELEMETRY_PARTITION_DAYS_AHEAD: 14,
+      TELEMETRY_RETENTION_DAYS: 0,
+      MACHINE_STATE_GAP_SECONDS: 60,
+      MACHINE_STATE_CATCH_UP_HOURS: 72,
+      PRODUCTION_SPIKE_MARGIN_AMPS: 0,
+      PRODUCTION_SPIKE_MARGIN_VOLTS: 5,
+    });
+  });
+
+  it.each([
+    ['PLANT_MQTT_ROOT', 'plant/#'],
+    ['PLANT_MQTT_ROOT', 'plant/'],
+    ['PLANT_MQTT_ROOT', ''],
+    ['TELEMETRY_PARTITION_DAYS_AHEAD', '0'],
+    ['TELEMETRY_RETENTION_DAYS', '-1'],
+    ['TELEMETRY_RETENTION_DAYS', 'a month'],
+    ['MACHINE_STATE_GAP_SECONDS', '0'],
+    ['MACHINE_STATE_CATCH_UP_HOURS', '1.5'],
+    ['PRODUCTION_SPIKE_MARGIN_AMPS', '-5'],
+    ['PRODUCTION_SPIKE_MARGIN_VOLTS', 'twenty'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^  - ${name}=`, 'm'));
+  });
+
   it('converts numbers and booleans', () => {
     const sut = loadConfig({ PORT: '8080', LOG_PRETTY: 'false', SIMULATOR: 'on' });
     expect(sut.PORT).toBe(8080);

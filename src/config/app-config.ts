@@ -64,6 +64,21 @@ export class AppConfig {
   /** Publish board-protocol statistics on stats/{MQTT_CLIENT_ID} every ~5 s, as the original backend did; nothing consumes them. */
   @Transform(toBool) @IsBoolean() ACCESS_STATS_ENABLED = false;
 
+  /** Root of the plant telemetry topics ({root}/machines/{code}/electrical, …); PROTOCOLS.md A: default `plant`. */
+  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/) PLANT_MQTT_ROOT = 'plant';
+
+  /** Daily sample partitions are created this many days ahead of today. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(365) TELEMETRY_PARTITION_DAYS_AHEAD = 7;
+  /** Samples (and their rollups) older than this many days are dropped, a day's partition at a time; 0 keeps them forever. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(36500) TELEMETRY_RETENTION_DAYS = 30;
+  /** Silence longer than this ends a machine's open state segment at its last reading. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400) MACHINE_STATE_GAP_SECONDS = 300;
+  /** At start, a machine without any state segment is caught up from its samples of this many hours back. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(8784) MACHINE_STATE_CATCH_UP_HOURS = 24;
+  /** Production figures leave out readings this far above the highest active standard (implausible spikes). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000) PRODUCTION_SPIKE_MARGIN_AMPS = 50;
+  @Transform(toInt) @IsInt() @Min(0) @Max(100000) PRODUCTION_SPIKE_MARGIN_VOLTS = 20;
+
   /** redis://host:port — when set, subscription events travel through Redis to every replica. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string = undefined;
 

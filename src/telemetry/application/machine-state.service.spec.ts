@@ -2,6 +2,7 @@ import { SEEDED_STATE_BANDS } from '../domain/seeded-state-bands.fixture.js';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
+import { loadConfig } from '../../config/app-config.js';
 import type { MachinesService } from '../../machines/application/machines.service.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import type { Episode, MachineTrack, Segment } from '../domain/machine-state-tracker.js';
@@ -116,7 +117,7 @@ async function setup(repository = new FakeMachineStateRepository()) {
     cover: async () => undefined,
     standardAt: () => null,
   } as unknown as ShiftStandardsService;
-  const sut = new MachineStateService(committed, repository, bands, standards, machines, pubsub);
+  const sut = new MachineStateService(committed, repository, bands, standards, machines, pubsub, loadConfig({}));
   started.push(sut);
   await sut.onModuleInit();
   /** As the ingestion does: store, then hand the new samples on. */

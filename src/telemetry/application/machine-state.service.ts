@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import { MachinesService } from '../../machines/application/machines.service.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import type { MachineState } from '../domain/machine-state.js';
@@ -61,16 +62,6 @@ export interface EpisodeEntry {
   sampleCount: number;
 }
 
-/**
- * Silence longer than this ends the open segment at its last reading (config key to add:
- * MACHINE_STATE_MAX_GAP_SECONDS).
- */
-export const MAX_GAP_MS = 5 * 60_000;
-/**
- * At start, a machine without any segment is caught up from this far back (config key to
- * add: MACHINE_STATE_CATCH_UP_HOURS); machines with one, from their last reading.
- */
-export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
 const CATCH_UP_CHUNK = 5000;
 const RESYNC_DELAY_MS = 1000;
 /**
@@ -113,6 +104,13 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
   private readonly roomWaiters: Array<() => void> = [];
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** Silence longer than this (MACHINE_STATE_GAP_SECONDS) ends the open segment at its last reading. */
+  private readonly maxGapMs: number;
+  /**
+   * At start, a machine without any segment is caught up from this far back
+   * (MACHINE_STATE_CATCH_UP_HOURS); machines with one, from their last reading.
+   */
+  private readonly catchUpHorizonMs: number;
 
   constructor(
     committed: CommittedSamples,
@@ -121,7 +119,10 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
     private readonly standards: ShiftStandardsService,
     private readonly machines: MachinesService,
     private readonly pubsub: PubSub,
+    config: AppConfig,
   ) {
+    this.maxGapMs = config.MACHINE_STATE_GAP_SECONDS * 1000;
+    this.catchUpHorizonMs = config.MACHINE_STATE_CATCH_UP_HOURS * 3600_000;
     committed.onElectrical((samples) => this.accept(samples));
     machines.registerDeletionParticipant({
       what: 'machine state segments',
@@ -282,7 +283,7 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
   }
 
   private watermark(machineId: number): Date {
-    return this.tracks.get(machineId)?.segment?.lastSampleAt ?? new Date(Date.now() - CATCH_UP_HORIZON_MS);
+    return this.tracks.get(machineId)?.segment?.lastSampleAt ?? new Date(Date.now() - this.catchUpHorizonMs);
   }
 
   /** One transaction for the whole batch; memory moves on only once it is committed. */
@@ -298,7 +299,7 @@ export class MachineStateService implements OnModuleInit, OnModuleDestroy {
       const outcome = advance(before, readings, {
         bands,
         standardAt: (ts) => this.standards.standardAt(machineId, ts),
-        maxGapMs: MAX_GAP_MS,
+        maxGapMs: this.maxGapMs,
       });
       processed.push({ machineId, before, outcome });
     }

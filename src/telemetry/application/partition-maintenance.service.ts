@@ -1,13 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import { partitionPlan, utcDay, type PartitionPolicy } from '../domain/partition-plan.js';
 import { SamplePartitions } from './ingestion.ports.js';
 
-/**
- * Days of partitions created ahead, and days of samples kept (0 = forever). Constants until
- * configuration has keys for them (TELEMETRY_PARTITION_DAYS_AHEAD, TELEMETRY_RETENTION_DAYS).
- */
-export const PARTITION_POLICY: PartitionPolicy = { daysAhead: 7, retentionDays: 30 };
-/** Hourly: a day's partition exists a week before it is needed, so a missed run or two changes nothing. */
+/** Hourly: a day's partition exists at least a day before it is needed, so a missed run or two changes nothing. */
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface MaintenanceReport {
@@ -18,10 +14,10 @@ export interface MaintenanceReport {
 
 /**
  * Keeps the daily partitions of the sample tables and of their rollups (same days, same
- * retention): created from yesterday to a week ahead (and for
- * days whose rows wait in the DEFAULT partition), dropped past the retention. Runs once
- * while the application starts — before the MQTT connection opens, so ingestion starts with
- * today's partitions — and then every hour.
+ * retention): created from yesterday to TELEMETRY_PARTITION_DAYS_AHEAD ahead (and for days
+ * whose rows wait in the DEFAULT partition), dropped past TELEMETRY_RETENTION_DAYS (0 =
+ * never). Runs once while the application starts — before the MQTT connection opens, so
+ * ingestion starts with today's partitions — and then every hour.
  */
 @Injectable()
 export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestroy {
@@ -29,7 +25,14 @@ export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestro
   private timer?: NodeJS.Timeout;
   private running?: Promise<MaintenanceReport>;
 
-  constructor(private readonly partitions: SamplePartitions) {}
+  private readonly policy: PartitionPolicy;
+
+  constructor(
+    private readonly partitions: SamplePartitions,
+    config: AppConfig,
+  ) {
+    this.policy = { daysAhead: config.TELEMETRY_PARTITION_DAYS_AHEAD, retentionDays: config.TELEMETRY_RETENTION_DAYS };
+  }
 
   async onModuleInit(): Promise<void> {
     await this.runLogged();
@@ -42,7 +45,7 @@ export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestro
   }
 
   /** One pass; a pass already running is awaited instead of started twice. */
-  run(now = new Date(), policy = PARTITION_POLICY): Promise<MaintenanceReport> {
+  run(now = new Date(), policy = this.policy): Promise<MaintenanceReport> {
     this.running ??= this.pass(now, policy).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -74,7 +77,7 @@ export class PartitionMaintenanceService implements OnModuleInit, OnModuleDestro
       if (created.length || dropped.length || purgedRows)
         this.logger.log(
           `Sample partitions: ${created.length} created (${moved} rows moved out of DEFAULT), ` +
-            `${dropped.length} dropped past the ${PARTITION_POLICY.retentionDays}-day retention, ` +
+            `${dropped.length} dropped past the ${this.policy.retentionDays}-day retention, ` +
             `${purgedRows} expired rows deleted from DEFAULT`,
         );
     } catch (error) {

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import { toCsv, type CsvColumn } from '../../shared/csv/csv.js';
 import { MachinesService } from '../../machines/application/machines.service.js';
 import { utcDay, type TimeWindow } from '../domain/machine-state-window.js';
-import { completeTimeInState, plausibilityLimits, type ProductionFigures } from '../domain/production-report.js';
+import {
+  completeTimeInState,
+  plausibilityLimits,
+  type ProductionFigures,
+  type SpikeMargin,
+} from '../domain/production-report.js';
 import type { Shift } from '../domain/shift.js';
 import { codeOf, machineByCode } from './machine-codes.js';
 import { ProductionReportRepository } from './production-report.ports.js';
@@ -17,11 +23,16 @@ export interface ProductionReport extends ProductionFigures {
 /** Production figures per shift and per machine-day, as objects or CSV. */
 @Injectable()
 export class ProductionReportService {
+  private readonly spikeMargin: SpikeMargin;
+
   constructor(
     private readonly repository: ProductionReportRepository,
     private readonly shifts: ShiftsService,
     private readonly machines: MachinesService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.spikeMargin = { current: config.PRODUCTION_SPIKE_MARGIN_AMPS, voltage: config.PRODUCTION_SPIKE_MARGIN_VOLTS };
+  }
 
   async forShift(shiftId: number): Promise<ProductionReport> {
     const shift = await this.shifts.get(shiftId);
@@ -43,7 +54,7 @@ export class ProductionReportService {
 
   private async report(machineId: number, window: TimeWindow, shift: Shift | null): Promise<ProductionReport> {
     const standards = await this.machines.listElementTypes(false);
-    const limits = plausibilityLimits(standards);
+    const limits = plausibilityLimits(standards, this.spikeMargin);
     const measured = await this.repository.measure(machineId, window, limits);
     const { secondsInState, ...figures } = measured;
     return {

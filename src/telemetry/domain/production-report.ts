@@ -3,10 +3,12 @@ import type { TimeWindow } from './machine-state-window.js';
 
 /**
  * How far above the highest standard of all active element types a reading may go before
- * it counts as an implausible spike (a sensor glitch, not a weld). One place for now; the
- * configuration keys PRODUCTION_SPIKE_MARGIN_AMPS / _VOLTS would feed it.
+ * it counts as an implausible spike (a sensor glitch, not a weld).
  */
-export const SPIKE_MARGIN = { current: 50, voltage: 20 } as const;
+export interface SpikeMargin {
+  current: number;
+  voltage: number;
+}
 
 /** Readings above these limits are left out of the figures; null = no standard known, no limit. */
 export interface PlausibilityLimits {
@@ -14,10 +16,7 @@ export interface PlausibilityLimits {
   voltage: number | null;
 }
 
-export function plausibilityLimits(
-  activeStandards: readonly StandardBand[],
-  margin: { current: number; voltage: number } = SPIKE_MARGIN,
-): PlausibilityLimits {
+export function plausibilityLimits(activeStandards: readonly StandardBand[], margin: SpikeMargin): PlausibilityLimits {
   if (!activeStandards.length) return { current: null, voltage: null };
   return {
     current: Math.max(...activeStandards.map((s) => s.currentMax)) + margin.current,

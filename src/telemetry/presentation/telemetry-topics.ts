@@ -2,11 +2,9 @@ import { MalformedMessageError, type InboundMessage } from '../../shared/mqtt/in
 import type { IngestOutcome } from '../application/telemetry-ingestion.service.js';
 import type { ReadingSource } from '../application/telemetry-readings.js';
 
-/** PROTOCOLS.md section A: "root topic configurable, default plant" — the one place it is set until configuration has a key. */
-export const PLANT_TOPIC_ROOT = 'plant';
-
-export function machineTopic(kind: 'electrical' | 'axes' | 'tool'): string {
-  return `${PLANT_TOPIC_ROOT}/machines/+code/${kind}`;
+/** The route of one kind of machine telemetry under the configured root (PLANT_MQTT_ROOT, PROTOCOLS.md section A). */
+export function machineTopic(root: string, kind: 'electrical' | 'axes' | 'tool'): string {
+  return `${root}/machines/+code/${kind}`;
 }
 
 export function sourceOf(message: InboundMessage): ReadingSource {

@@ -1,20 +1,22 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import type { InboundMessage } from '../../shared/mqtt/inbound-message.js';
 import { MqttService } from '../../shared/mqtt/mqtt.service.js';
 import { TelemetryIngestionService } from '../application/telemetry-ingestion.service.js';
 import { parseTool } from './telemetry-payloads.js';
 import { machineTopic, settle, sourceOf } from './telemetry-topics.js';
 
-/** `plant/machines/{code}/tool`: one reading or an array of them. */
+/** `{PLANT_MQTT_ROOT}/machines/{code}/tool`: one reading or an array of them. */
 @Injectable()
 export class ToolMqttHandler implements OnModuleInit {
   constructor(
     private readonly mqtt: MqttService,
     private readonly ingestion: TelemetryIngestionService,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.mqtt.route(machineTopic('tool'), (message) => this.handle(message));
+    this.mqtt.route(machineTopic(this.config.PLANT_MQTT_ROOT, 'tool'), (message) => this.handle(message));
   }
 
   async handle(message: InboundMessage): Promise<void> {
