@@ -29,7 +29,12 @@ export class EmbeddedSimulatorService implements OnApplicationBootstrap, OnAppli
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.SIMULATOR) return;
-    const simulator = new PlantSimulator({ startTime: Date.now() });
+    // Devices publish where this service listens, whatever the roots are configured to.
+    const simulator = new PlantSimulator({
+      startTime: Date.now(),
+      rootTopic: this.config.PLANT_MQTT_ROOT,
+      boardRootTopic: this.config.ACCESS_MQTT_ROOT,
+    });
     for (const machine of simulator.machines) await this.registerIfMissing(machine);
     await this.registerBoards(simulator.boards);
     this.runner = new SimulatorRunner(simulator, {
