@@ -1,5 +1,5 @@
 import type { Authorization } from '../domain/board.js';
-import type { Intervention, InterventionOrigin, PlanProgress } from '../domain/maintenance.js';
+import type { Intervention, PlanProgress } from '../domain/maintenance.js';
 
 /**
  * Repository ports of the access context that both the board protocol and the API use.
@@ -10,15 +10,7 @@ export abstract class AuthorizationRepository {
   abstract exists(userId: string, machineId: number): Promise<boolean>;
 }
 
-export interface NewIntervention {
-  planId: number;
-  machineId: number;
-  userId: string | null;
-  performedAt: Date;
-  origin: InterventionOrigin;
-  replay: boolean;
-  notes: string;
-}
+export type NewIntervention = Omit<Intervention, 'id' | 'anonymized' | 'createdAt'>;
 
 export abstract class MaintenanceRepository {
   /** Every plan of the machine with its last intervention and the closed use since then, in plan order. */

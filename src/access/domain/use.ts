@@ -57,18 +57,7 @@ export interface UseClosing {
 }
 
 /** A new use to insert; closed ones carry their closing already. */
-export interface NewUse {
-  machineId: number;
-  userId: string | null;
-  startedAt: Date;
-  lastSeenAt: Date;
-  endedAt: Date | null;
-  countedSeconds: number | null;
-  reportedDurationSeconds: number | null;
-  replay: boolean;
-  origin: UseOrigin;
-  closeReason: UseCloseReason | null;
-}
+export type NewUse = Omit<Use, 'id' | 'anonymized' | 'createdAt'>;
 
 /** Closes a use at its last heartbeat: what it was seen doing is what it counted. */
 export function closeAtLastHeartbeat(use: Use, reason: 'superseded' | 'orphaned'): UseClosing {

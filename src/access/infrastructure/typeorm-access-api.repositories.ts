@@ -25,7 +25,7 @@ import {
 import type { Authorization, Board, UnknownCardAttempt } from '../domain/board.js';
 import type { Intervention, MaintenancePlan, PlanProgress } from '../domain/maintenance.js';
 import type { UsageWindow } from '../domain/usage-report.js';
-import type { NewUse, Use, UseCloseReason, UseOrigin } from '../domain/use.js';
+import type { NewUse, Use } from '../domain/use.js';
 import {
   AuthorizationOrmEntity,
   BoardOrmEntity,
@@ -34,7 +34,7 @@ import {
   UnknownCardOrmEntity,
   UseOrmEntity,
 } from './access.orm-entities.js';
-import { interventionOf, planOf } from './typeorm-access.repositories.js';
+import { interventionOf, planProgress, useOf } from './typeorm-access.repositories.js';
 
 type Page = { offset: number; limit: number };
 
@@ -171,19 +171,6 @@ const OPEN_USE_CONSTRAINT = {
   UQ_access_uses_open_per_machine: { field: 'machineCode', message: 'The machine already has an open use' },
 };
 
-interface ProgressRow {
-  id: number;
-  machine_id: number;
-  description: string;
-  lcd_message: string;
-  hours_between: number;
-  instructions_url: string | null;
-  created_at: Date;
-  updated_at: Date;
-  last_intervention_at: Date | null;
-  used_seconds: string | number;
-}
-
 @Injectable()
 export class TypeormMaintenanceAdminRepository extends MaintenanceAdminRepository {
   constructor(
@@ -193,25 +180,8 @@ export class TypeormMaintenanceAdminRepository extends MaintenanceAdminRepositor
     super();
   }
 
-  async progressOfPlans(machineId?: number): Promise<PlanProgress[]> {
-    // As MaintenanceRepository.progress (reference §2.5), for one machine or all of them in one query.
-    const rows: ProgressRow[] = await this.plans.query(
-      `SELECT p.*, last.at AS last_intervention_at,
-              COALESCE((SELECT SUM(EXTRACT(EPOCH FROM (u.ended_at - u.started_at)))
-                          FROM access_uses u
-                         WHERE u.machine_id = p.machine_id AND u.ended_at IS NOT NULL
-                           AND (last.at IS NULL OR u.started_at > last.at)), 0) AS used_seconds
-         FROM access_maintenance_plans p
-         LEFT JOIN LATERAL (SELECT max(i.performed_at) AS at FROM access_interventions i WHERE i.plan_id = p.id) last ON true
-        WHERE $1::int IS NULL OR p.machine_id = $1
-        ORDER BY p.machine_id, p.id`,
-      [machineId ?? null],
-    );
-    return rows.map((row) => ({
-      plan: planOf(row),
-      lastInterventionAt: row.last_intervention_at,
-      usedSecondsSince: Number(row.used_seconds),
-    }));
+  progressOfPlans(machineId?: number): Promise<PlanProgress[]> {
+    return planProgress(this.plans.manager, machineId);
   }
 
   async findPlan(id: number): Promise<MaintenancePlan | null> {
@@ -420,22 +390,4 @@ function planFromEntity(row: MaintenancePlanOrmEntity): MaintenancePlan {
 
 function attemptOf(row: UnknownCardOrmEntity): UnknownCardAttempt {
   return { id: String(row.id), cardUid: row.cardUid, machineId: row.machineId, attemptedAt: row.attemptedAt };
-}
-
-export function useOf(row: UseOrmEntity): Use {
-  return {
-    id: String(row.id),
-    machineId: row.machineId,
-    userId: row.userId,
-    startedAt: row.startedAt,
-    lastSeenAt: row.lastSeenAt,
-    endedAt: row.endedAt,
-    countedSeconds: row.countedSeconds,
-    reportedDurationSeconds: row.reportedDurationSeconds,
-    replay: row.replay,
-    origin: row.origin as UseOrigin,
-    closeReason: row.closeReason as UseCloseReason | null,
-    anonymized: row.anonymized,
-    createdAt: row.createdAt,
-  };
 }

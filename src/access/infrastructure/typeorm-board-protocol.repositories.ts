@@ -13,6 +13,7 @@ import {
 import type { Board } from '../domain/board.js';
 import type { NewUse, Use, UseClosing, UseCloseReason, UseOrigin } from '../domain/use.js';
 import { AuthorizationOrmEntity, BoardOrmEntity, UnknownCardOrmEntity, UseOrmEntity } from './access.orm-entities.js';
+import { useOf } from './typeorm-access.repositories.js';
 
 /** First key of the per-machine advisory lock of use changes ('ACCS'); the second is the machine id. */
 const USE_LOCK_KEY = 0x41434353;
@@ -54,13 +55,13 @@ export class TypeormUseRepository extends UseRepository {
     );
     const open = rows.find((row) => row.open);
     const latest = rows.find((row) => !row.open);
-    return { open: open ? useOf(open) : null, latest: latest ? useOf(latest) : null };
+    return { open: open ? useOfRow(open) : null, latest: latest ? useOfRow(latest) : null };
   }
 
   async insert(use: NewUse): Promise<Use> {
     const repo = this.manager().getRepository(UseOrmEntity);
     const saved = await repo.save(repo.create(use));
-    return useOfEntity(saved);
+    return useOf(saved);
   }
 
   async close(closing: UseClosing, alreadyClosed: boolean): Promise<boolean> {
@@ -165,7 +166,8 @@ export class TypeormCardAuthorizationRepository extends CardAuthorizationReposit
   }
 }
 
-function useOf(row: UseRow): Use {
+/** A use as a raw query returns it (snake_case columns). */
+function useOfRow(row: UseRow): Use {
   return {
     id: String(row.id),
     machineId: row.machine_id,
@@ -180,14 +182,5 @@ function useOf(row: UseRow): Use {
     closeReason: row.close_reason as UseCloseReason | null,
     anonymized: row.anonymized,
     createdAt: row.created_at,
-  };
-}
-
-function useOfEntity(row: UseOrmEntity): Use {
-  return {
-    ...row,
-    id: String(row.id),
-    origin: row.origin as UseOrigin,
-    closeReason: row.closeReason as UseCloseReason | null,
   };
 }
