@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config.js';
 import { BoardStatsPublisher } from '../../src/access/presentation/board-stats.publisher.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { metricSum } from '../harness/metrics.js';
 import { waitFor } from '../harness/wait-for.js';
 import { AccessFixtures } from './access-fixtures.js';
 import { firmware, machineCodes, newCard, TestBoard } from './test-board.js';
@@ -33,18 +34,6 @@ describe('FAB-O-MATIC board protocol', () => {
     const code = nextCode();
     const id = await fx.machine(code, { machineTypeId: authType, ...fields });
     return { code, id, board: await board(code) };
-  }
-
-  async function metric(name: string, labels: Record<string, string>): Promise<number> {
-    const text = await (await fetch(t.httpUrl.replace(/\/graphql$/, '/metrics'))).text();
-    let sum = 0;
-    for (const line of text.split('\n')) {
-      const match = /^([a-z_]+)(\{(.*)\})? (\S+)$/.exec(line);
-      if (!match || match[1] !== name) continue;
-      const found = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-      if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(match[4]);
-    }
-    return sum;
   }
 
   beforeAll(async () => {
@@ -330,7 +319,7 @@ describe('FAB-O-MATIC board protocol', () => {
   it('malformed input gets no reply and harms nothing; the next request is answered', async () => {
     const { code, board: b } = await machineWithBoard();
     const staff = await fx.holder(['admin']);
-    const rejected = () => metric('plantgraph_mqtt_messages_rejected_total', { route: 'access-board' });
+    const rejected = () => metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route: 'access-board' });
     const before = await rejected();
     const bad = [
       '{"action":"checkuser", "uid":"aabbccd1"',
@@ -404,8 +393,8 @@ describe('FAB-O-MATIC board protocol', () => {
     const latencies = fleet.flatMap((b) => b.latencies).sort((a, b) => a - b);
     const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
     // Reported, not asserted beyond the board's deadline: the test machine is shared.
-    const served = await metric('plantgraph_access_board_reply_seconds_count', {});
-    const servedIn = await metric('plantgraph_access_board_reply_seconds_sum', {});
+    const served = await metricSum(t, 'plantgraph_access_board_reply_seconds_count', {});
+    const servedIn = await metricSum(t, 'plantgraph_access_board_reply_seconds_sum', {});
     console.info(
       `board reply latency over ${latencies.length} replies (20 boards at once): p50 ${p(0.5)} ms, p99 ${p(0.99)} ms ` +
         `at the board; mean ${((servedIn / served) * 1000).toFixed(1)} ms from receipt to reply in the service`,

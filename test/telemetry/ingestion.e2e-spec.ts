@@ -7,6 +7,7 @@ import { MqttService } from '../../src/shared/mqtt/mqtt.service.js';
 import { SampleStore } from '../../src/telemetry/application/ingestion.ports.js';
 import { PartitionMaintenanceService } from '../../src/telemetry/application/partition-maintenance.service.js';
 import { collect, startTestApp, type TestApp } from '../harness/app.js';
+import { metricSum } from '../harness/metrics.js';
 import { createTestDatabase } from '../harness/database.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -60,19 +61,6 @@ async function forgetSession(mqttUrl: string, clientId: string): Promise<void> {
 
 async function startDevice(mqttUrl: string): Promise<MqttClient> {
   return connectAsync(mqttUrl, { clientId: `dev-${randomBytes(5).toString('hex')}`, protocolVersion: 4, clean: true });
-}
-
-/** Sum of a metric's samples whose labels include `labels`, from GET /metrics like Prometheus reads it. */
-async function metric(t: TestApp, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(t.httpUrl.replace(/\/graphql$/, '/metrics'))).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(match[4]);
-  }
-  return sum;
 }
 
 describe('plant telemetry ingestion', () => {
@@ -191,7 +179,7 @@ describe('plant telemetry ingestion', () => {
   });
 
   it('stores a subset of axes with distance to go computed, leaving out an axis the machine lacks', async () => {
-    const dropped = await metric(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' });
+    const dropped = await metricSum(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' });
     const ts = nextTs();
     await publish(CNC, 'axes', {
       ts,
@@ -212,12 +200,15 @@ describe('plant telemetry ingestion', () => {
       { axis: 'X', actual: 10, target: 25.5, distance_to_go: 15.5, velocity: 12.5, acceleration: 0.5, homed: true },
       { axis: 'Z', actual: -3, target: -1, distance_to_go: 2, velocity: 12.5, acceleration: 0.5, homed: true },
     ]);
-    expect(await metric(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' })).toBe(dropped + 1);
+    expect(await metricSum(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' })).toBe(
+      dropped + 1,
+    );
 
-    const rejected = await metric(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'unknown_axis' });
+    const rejected = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'unknown_axis' });
     await publish(CNC, 'axes', { ts: nextTs(), axes: { C: axisReading(1, 2) } });
     await waitFor(
-      async () => (await metric(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'unknown_axis' })) > rejected,
+      async () =>
+        (await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'unknown_axis' })) > rejected,
       { what: 'a message with only unknown axes to be refused' },
     );
   });
@@ -312,12 +303,13 @@ describe('plant telemetry ingestion', () => {
       publish(WELDER, 'electrical', { ts, current: 1, voltage: 1 }),
     );
     const from = subscription.events.length;
-    const duplicates = await metric(t, 'plantgraph_batch_duplicates_total', { table: 'electrical_samples' });
+    const duplicates = await metricSum(t, 'plantgraph_batch_duplicates_total', { table: 'electrical_samples' });
     const ts = nextTs();
     await publish(WELDER, 'electrical', { ts, current: 77, voltage: 7 });
     await publish(WELDER, 'electrical', { ts, current: 77, voltage: 7 });
     await waitFor(
-      async () => (await metric(t, 'plantgraph_batch_duplicates_total', { table: 'electrical_samples' })) > duplicates,
+      async () =>
+        (await metricSum(t, 'plantgraph_batch_duplicates_total', { table: 'electrical_samples' })) > duplicates,
       { what: 'the duplicate to be skipped' },
     );
     await waitFor(() => subscription.events.length > from, { what: 'the event' });
@@ -334,8 +326,8 @@ describe('plant telemetry ingestion', () => {
 
   it('refuses and counts malformed messages, and stores the next good one', async () => {
     const route = 'plant/machines/+code/electrical';
-    const badJson = await metric(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_json' });
-    const badField = await metric(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_field' });
+    const badJson = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_json' });
+    const badField = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_field' });
     await publish(WELDER, 'electrical', '{"current": 12, "voltage":');
     await publish(WELDER, 'electrical', { ts: nextTs(), current: '12', voltage: 230 });
     const good = nextTs();
@@ -352,9 +344,9 @@ describe('plant telemetry ingestion', () => {
     );
     await waitFor(
       async () =>
-        (await metric(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_json' })) ===
+        (await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_json' })) ===
           badJson + 1 &&
-        (await metric(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_field' })) ===
+        (await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_field' })) ===
           badField + 1,
       { what: 'both rejections counted' },
     );
@@ -401,11 +393,11 @@ describe('plant telemetry ingestion', () => {
           .length,
       { what: 'samples of the registered machine' },
     );
-    const invalidTopics = await metric(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'invalid_topic' });
+    const invalidTopics = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'invalid_topic' });
     await publish(`no code ${RUN}`, 'electrical', { current: 1, voltage: 1 });
     await waitFor(
       async () =>
-        (await metric(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'invalid_topic' })) > invalidTopics,
+        (await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { reason: 'invalid_topic' })) > invalidTopics,
       { what: 'a topic without a valid code to be refused' },
     );
     const after = await ok(UNREGISTERED, {});
@@ -495,7 +487,7 @@ describe('plant telemetry ingestion', () => {
   it('keeps messages while PostgreSQL refuses connections, and stores them once it accepts again', async () => {
     const superuser = new pg.Client({ connectionString: process.env.TEST_PG_ADMIN_URL });
     await superuser.connect();
-    const failures = await metric(t, 'plantgraph_batch_flush_failures_total', {
+    const failures = await metricSum(t, 'plantgraph_batch_flush_failures_total', {
       table: 'electrical_samples',
       kind: 'unavailable',
     });
@@ -509,7 +501,7 @@ describe('plant telemetry ingestion', () => {
       await publish(WELDER, 'electrical', { ts, current: 55, voltage: 5 });
       await waitFor(
         async () =>
-          (await metric(t, 'plantgraph_batch_flush_failures_total', {
+          (await metricSum(t, 'plantgraph_batch_flush_failures_total', {
             table: 'electrical_samples',
             kind: 'unavailable',
           })) > failures,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { metricSum } from '../harness/metrics.js';
 import { waitFor } from '../harness/wait-for.js';
 
 /**
@@ -14,19 +15,6 @@ const RUN = randomBytes(3).toString('hex');
 const LATEST = `query($codes: [String!]) {
   latestTelemetry(machineCodes: $codes) { machine { code } electrical { ts current voltage } }
 }`;
-
-/** Sum of a metric's samples whose labels include `labels`, as GET /metrics shows them. */
-async function metric(t: TestApp, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(t.httpUrl.replace(/\/graphql$/, '/metrics'))).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(match[4]);
-  }
-  return sum;
-}
 
 describe('a non-default PLANT_MQTT_ROOT', () => {
   const root = `site-${RUN}/hall-2`;
@@ -89,10 +77,10 @@ describe('a non-default PLANT_MQTT_ROOT', () => {
       { machine: { code }, electrical: { ts: new Date(storedTs).toISOString(), current: 222, voltage: 22 } },
     ]);
     expect(
-      await metric(t, 'plantgraph_mqtt_messages_received_total', { route: `${root}/machines/+code/electrical` }),
+      await metricSum(t, 'plantgraph_mqtt_messages_received_total', { route: `${root}/machines/+code/electrical` }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      await metric(t, 'plantgraph_mqtt_messages_received_total', { route: 'plant/machines/+code/electrical' }),
+      await metricSum(t, 'plantgraph_mqtt_messages_received_total', { route: 'plant/machines/+code/electrical' }),
     ).toBe(0);
   });
 
