@@ -2,39 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { waitFor } from '../harness/wait-for.js';
+import { iso, publishSeries } from './production-series.js';
 
 /**
  * Production figures against numbers computed by hand from a known series, published over
  * MQTT like a PLC gateway: time in each state, current/voltage statistics of the PRODUCTION
  * readings with a spike left out, out-of-standard episodes, sample counts, and the CSV.
  */
-const S = Date.parse('2026-11-19T10:00:00.000Z');
-const iso = (s: number) => new Date(S + s * 1000).toISOString();
 const CODE = `pr-${randomBytes(3).toString('hex')}`;
-
-/**
- * +0…4 OFF, +5…9 IDLE, +10…19 PRODUCTION (with three excursions out of the 180–270 A /
- * 15–35 V standard, one of them a 9999 A glitch), +20…24 IDLE (open at the end).
- */
-const PRODUCTION: Array<[number, number]> = [
-  [200, 25],
-  [300, 25],
-  [320, 30],
-  [290, 38],
-  [200, 25],
-  [210, 26],
-  [9999, 25],
-  [220, 27],
-  [230, 28],
-  [240, 29],
-];
-const SERIES: Array<[number, number, number]> = [
-  ...[0, 1, 2, 3, 4].map((s): [number, number, number] => [s, 0, 0]),
-  ...[5, 6, 7, 8, 9].map((s): [number, number, number] => [s, 40, 15]),
-  ...PRODUCTION.map(([current, voltage], i): [number, number, number] => [10 + i, current, voltage]),
-  ...[20, 21, 22, 23, 24].map((s): [number, number, number] => [s, 40, 15]),
-];
 
 /**
  * By hand. Spike limit: highest active standard 270 A + 50 = 320 A (320 itself is plausible),
@@ -119,14 +94,7 @@ describe('production report (e2e)', () => {
       })
     ).createShift.id;
 
-    const payload = SERIES.map(([s, current, voltage]) => ({ ts: S + s * 1000, current, voltage }));
-    await device.publishAsync(`plant/machines/${CODE}/electrical`, JSON.stringify(payload), { qos: 1 });
-    await waitFor(
-      async () =>
-        (await gql(`query($c: [String!]) { machineStates(machineCodes: $c) { lastSampleAt } }`, { c: [CODE] }))
-          .machineStates[0]?.lastSampleAt === iso(24),
-      { what: 'the series to be processed' },
-    );
+    await publishSeries(device, CODE, gql);
   });
 
   afterAll(async () => {

@@ -2,35 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { waitFor } from '../harness/wait-for.js';
+import { publishSeries } from './production-series.js';
 
 /**
- * PRODUCTION_SPIKE_MARGIN_AMPS / _VOLTS set to 0: the production series of
- * production-report.e2e-spec.ts (where the default 50 A / 20 V margins leave out only the
+ * PRODUCTION_SPIKE_MARGIN_AMPS / _VOLTS set to 0: the series of production-series.ts (which
+ * production-report.e2e-spec.ts checks with the default 50 A / 20 V margins, leaving out only the
  * 9999 A glitch) now loses every reading above the 270 A / 35 V standard.
  */
-const S = Date.parse('2026-11-19T10:00:00.000Z');
-const iso = (s: number) => new Date(S + s * 1000).toISOString();
 const CODE = `spike-${randomBytes(3).toString('hex')}`;
-
-const PRODUCTION: Array<[number, number]> = [
-  [200, 25],
-  [300, 25],
-  [320, 30],
-  [290, 38],
-  [200, 25],
-  [210, 26],
-  [9999, 25],
-  [220, 27],
-  [230, 28],
-  [240, 29],
-];
-const SERIES: Array<[number, number, number]> = [
-  ...[0, 1, 2, 3, 4].map((s): [number, number, number] => [s, 0, 0]),
-  ...[5, 6, 7, 8, 9].map((s): [number, number, number] => [s, 40, 15]),
-  ...PRODUCTION.map(([current, voltage], i): [number, number, number] => [10 + i, current, voltage]),
-  ...[20, 21, 22, 23, 24].map((s): [number, number, number] => [s, 40, 15]),
-];
 
 describe('production report with spike margins of 0 (e2e)', () => {
   let t: TestApp;
@@ -57,14 +36,7 @@ describe('production report with spike margins of 0 (e2e)', () => {
     await gql('mutation($i: CreateElementTypeInput!) { createElementType(input: $i) { id } }', {
       i: { name: 'Butt joint 12 mm', currentMin: 180, currentMax: 270, voltageMin: 15, voltageMax: 35 },
     });
-    const payload = SERIES.map(([s, current, voltage]) => ({ ts: S + s * 1000, current, voltage }));
-    await device.publishAsync(`plant/machines/${CODE}/electrical`, JSON.stringify(payload), { qos: 1 });
-    await waitFor(
-      async () =>
-        (await gql(`query($c: [String!]) { machineStates(machineCodes: $c) { lastSampleAt } }`, { c: [CODE] }))
-          .machineStates[0]?.lastSampleAt === iso(24),
-      { what: 'the series to be processed' },
-    );
+    await publishSeries(device, CODE, gql);
   });
 
   afterAll(async () => {
