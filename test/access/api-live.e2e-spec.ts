@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { AccessStatusService } from '../../src/access/application/access-status.service.js';
 import { AppConfig } from '../../src/config/app-config.js';
-import { collect, startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
+import { collect, startTestApp, type TestApp, errorOf } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
 /**
@@ -15,11 +15,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 let codeSeq = 60_000 + Math.floor(Math.random() * 20_000);
 const randomCard = () => randomBytes(4).toString('hex');
-
-function errorOf(result: GraphQLResponse) {
-  expect(result.errors).toBeDefined();
-  return result.errors![0].extensions!;
-}
 
 describe('access status, remote commands, reports and purge', () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync } from 'mqtt';
 import { AppConfig } from '../../src/config/app-config.js';
-import { startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
+import { startTestApp, type TestApp, errorOf } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
 /**
@@ -16,11 +16,6 @@ const PLAN_FIELDS = `id machine { code } description lcdMessage hoursBetween ins
 
 let codeSeq = 40_000 + Math.floor(Math.random() * 20_000);
 const HOUR = 3_600_000;
-
-function errorOf(result: GraphQLResponse) {
-  expect(result.errors).toBeDefined();
-  return result.errors![0].extensions!;
-}
 
 describe('access back office', () => {
   let t: TestApp;

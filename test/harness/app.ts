@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -12,6 +13,12 @@ export const ADMIN_PASSWORD = 'admin-password-1';
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T;
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+/** The `extensions` (code, fields…) of an answer's first error; fails the test when it has none. */
+export function errorOf(result: GraphQLResponse): Record<string, any> {
+  expect(result.errors).toBeDefined();
+  return result.errors![0].extensions!;
 }
 
 export interface TestApp {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MachinesService } from '../../src/machines/application/machines.service.js';
-import { replicasSharingRedis, startTestApp, type GraphQLResponse, type TestApp } from '../harness/app.js';
+import { replicasSharingRedis, startTestApp, type TestApp, errorOf } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const MACHINE_FIELDS = `id code name model maker capacityAmps dateOfPurchase blocked hours lastSeenAt createdAt updatedAt
@@ -25,11 +25,6 @@ const CREATE_TOOL =
   'mutation($c: String!, $i: ToolInput!) { createTool(machineCode: $c, input: $i) { id machineId number toolOffset feedRate } }';
 
 const axis = (name: string) => ({ name, maxVelocity: 60, maxAcceleration: 200 });
-
-function errorOf(result: GraphQLResponse) {
-  expect(result.errors).toBeDefined();
-  return result.errors![0].extensions!;
-}
 
 describe('machine registry', () => {
   let t: TestApp;
