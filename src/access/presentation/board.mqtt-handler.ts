@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../shared/mqtt/inbound-message.js';
 import { MqttService } from '../../shared/mqtt/mqtt.service.js';
 import { MetricsService } from '../../shared/observability/metrics.service.js';
 import { LogThrottle } from '../../shared/mqtt/log-throttle.js';
+import { retryDelayMs } from '../../shared/mqtt/retry-delay.js';
 import { BACKEND_FAILURE_MESSAGE, refusal, type BoardReply, type BoardRequest } from '../application/board-exchange.js';
 import { BoardProtocolService } from '../application/board-protocol.service.js';
 import { boardMachineCode, encodeReply, expectsReply, parseBoardRequest } from './board-messages.js';
@@ -18,13 +19,6 @@ import { SerialQueues } from './serial-queues.js';
  */
 /** How long a board waits for a reply (PROTOCOLS.md section B); later, none is sent. */
 const BOARD_REPLY_WINDOW_MS = 2_000;
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
-
-function retryDelayMs(attempt: number): number {
-  return Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
-}
-
 @Injectable()
 export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BoardMqttHandler.name);
@@ -34,6 +28,7 @@ export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
   /** Messages counted in `traffic.received` (a retried one counts once). */
   private readonly counted = new WeakSet<InboundMessage>();
   private readonly publishLog = new LogThrottle(60_000);
+  private readonly failureLog = new LogThrottle(60_000);
   private readonly metrics: ReturnType<typeof declareMetrics>;
   /** For the stats topic: messages received on the board route and replies sent since start. */
   readonly traffic = { received: 0, sent: 0 };
@@ -88,7 +83,15 @@ export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
         // stop after this start) are applied after it, never before. Once stopping, the MQTT
         // layer takes over.
         if (this.stopping.signal.aborted) throw error;
-        await sleep(retryDelayMs(attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        const delay = retryDelayMs(attempt);
+        const suppressed = this.failureLog.take('board');
+        if (suppressed !== undefined)
+          this.logger.error(
+            `Board request ${request.action} of machine ${code} failed (attempt ${attempt + 1}), retrying in ${delay} ms: ` +
+              `${error instanceof Error ? error.message : String(error)}` +
+              (suppressed ? `; ${suppressed} more failures not logged` : ''),
+          );
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
     this.metrics.requests.inc({ action: request.action, outcome: outcomeOf(reply) });

@@ -7,6 +7,7 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { DeferredAcks } from './deferred-acks.js';
 import { MalformedMessageError, type InboundMessage, type MqttHandler } from './inbound-message.js';
 import { LogThrottle } from './log-throttle.js';
+import { retryDelayMs } from './retry-delay.js';
 import { compileTopicPattern, subscriptionFilter, TopicRouter } from './topic-pattern.js';
 
 interface Route {
@@ -32,8 +33,6 @@ export interface PublishOptions {
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
 /** Boot waits this long for the first subscription, so the service starts ready when the broker is up. */
 const FIRST_SUBSCRIPTION_WAIT_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -233,7 +232,8 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Calls the handler until it succeeds, the payload proves malformed, or retrying stops making sense. */
   private async handle(route: Route, message: InboundMessage, abandoned: () => boolean): Promise<boolean> {
-    for (let attempt = 1, delay = RETRY_MIN_MS; ; attempt++, delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+    for (let attempt = 1; ; attempt++) {
+      const delay = retryDelayMs(attempt - 1);
       try {
         await route.handler(message);
         return true;
