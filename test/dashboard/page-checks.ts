@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { ServiceBuild, type ServiceProcess } from '../harness/service-process.js';
+
+/**
+ * What the dashboard's end-to-end files share: the service built with the page beside it, the
+ * embedded broker it announces, the axe scan (serious and critical findings only), a free port
+ * for a service that must keep its address, and where screenshots go.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Screenshots of every view (git-ignored). */
+export const ARTIFACTS = path.join(ROOT, 'test/artifacts/dashboard');
+
+/** A private build of the service with the page beside it, as `npm run build` makes them. */
+export async function buildServiceWithDashboard(): Promise<ServiceBuild> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const build = await ServiceBuild.create();
+  const bin = (name: string) => path.join(ROOT, 'node_modules/.bin', name);
+  await promisify(execFile)(bin('graphql-codegen'), ['--config', 'web/codegen.ts', '--silent'], { cwd: ROOT });
+  await promisify(execFile)(
+    bin('vite'),
+    [
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--outDir',
+      path.join(build.dir, 'dashboard'),
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT },
+  );
+  return build;
+}
+
+/** The embedded MQTT broker a service started like `npm start` announced in its banner. */
+export function embeddedBrokerUrl(service: ServiceProcess): string {
+  const url = /embedded MQTT broker at (mqtt:\/\/\S+)/.exec(service.output())?.[1];
+  if (!url) throw new Error('The service announced no embedded MQTT broker');
+  return url;
+}
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: string[];
+}
+
+/** Serious and critical findings of axe-core, run inside the page (needs a context with bypassCSP). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations: AxeViolation[] = await page.evaluate(async () => {
+    const axe = (globalThis as any).axe;
+    const result = await axe.run((globalThis as any).document, { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
