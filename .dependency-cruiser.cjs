@@ -1,6 +1,6 @@
 // The layer rules of ARCHITECTURE.md, checked in CI by `npm run layers`.
 // Rules match contexts by path, so a context folder is covered as soon as it exists.
-const CONTEXT = '(identity|machines|telemetry|leak-detection|access|experiments)';
+const CONTEXT = '(identity|machines|telemetry|leak-detection|access|experiments|alarms)';
 const LAYERS_OUTSIDE_DOMAIN = '(application|infrastructure|presentation)';
 // `domain/` is plain TypeScript: none of the frameworks, drivers or wire formats.
 const FRAMEWORK_PACKAGES =
@@ -8,10 +8,12 @@ const FRAMEWORK_PACKAGES =
 const TYPEORM_PACKAGES = '(^|/)node_modules/(typeorm|@nestjs/typeorm)/';
 const NEST_TYPEORM_PACKAGE = '(^|/)node_modules/@nestjs/typeorm/';
 // Places that may use TypeORM besides a context's infrastructure/: the data source itself,
-// the composition root (TypeOrmModule.forRoot), the entity list, tests and migrations.
+// the shared kernel's repositories and modules (ingestion, ownership), the composition root
+// (TypeOrmModule.forRoot), the entity list, tests and migrations.
 const TYPEORM_ALLOWED = [
   `^src/${CONTEXT}/infrastructure/`,
   '^src/shared/database/',
+  '^src/shared/[a-z-]+/[a-z-]+\\.(repository|orm-entity|module)\\.ts$',
   '^src/app\\.module\\.ts$',
   '^src/migration-cli\\.ts$',
   '^src/orm-entities\\.ts$',

@@ -38,7 +38,7 @@ const browserGlobals = Object.fromEntries(
 );
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'web/src/gql/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -5,7 +5,7 @@
  *
  *   --rows N (100000)  --batch B (5000)  --rounds R (5)
  */
-import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/machine-samples.tables.js';
 import type pg from 'pg';
 import { BatchWriter, type BatchTable } from '../src/shared/database/batch-writer.js';
 import { arrayElement } from '../src/shared/database/pg-array-literal.js';

@@ -3,13 +3,17 @@
  * simulator's RfidBoard, firmware timings: one request at a time, 2 s reply timeout, 45 s
  * fail fast, replay queue) do tap cycles concurrently for a fixed window: checkuser →
  * startuse → checkmachine, inuse and checkmachine every refresh period while in use, the
- * same card again → stopuse → checkmachine, alive every 10 s, now and then an unknown card.
+ * same card again → stopuse → checkmachine, alive every 10 s, now and then an unknown card;
+ * each board's first card within one average cycle of the start, so that they tap out of step.
  * Each reply's latency is publish → the board takes it. A reply that never comes is missing
  * (the board then counts the backend down for 45 s, as the firmware does); one that nothing
  * waits for is extra; one of the wrong type for its request is mismatched.
  *
  * Baseline in the same run, with the same boards and the same seeded people: a bare mqtt.js
  * echo responder that answers every request at once with a canned reply of the right type.
+ * Both run at two refresh periods: 1 s (30× the firmware's rate) and the firmware's 30 s.
+ * Absolute latencies differ several-fold between machines of the same kind, so the target is
+ * a ratio: the service's reply p99 at most 3× the echo responder's p99 of the same run.
  *
  * The service runs in the main thread (createApp, a scratch database, a private Mosquitto
  * when one is installed, else aedes), the boards in a worker thread; both share the 2 cores.
@@ -17,13 +21,16 @@
  * (role member) are registered through the application services in-process, as the other
  * benches do.
  *
- *   npm run bench:boards -- --boards 200 --seconds 30 --refresh 1000 (ms between checkmachine/inuse) --baseline-only
+ *   npm run bench:boards -- --boards 200 --seconds 30 --warmup 5 --refresh 1000 (only this refresh period, in ms) --baseline-only
+ *   --baseline-job: the service measured again with one baseline selection job after another
+ *   running (50,000 readings each, issue 13): reply p99 within 10 % of the run without.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { connectAsync } from 'mqtt';
 import { createApp } from '../src/bootstrap.js';
+import { prepareBaselineJobLoad } from './baseline-job-load.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { UsersService } from '../src/identity/application/users.service.js';
 import { MachinesService } from '../src/machines/application/machines.service.js';
@@ -38,10 +45,19 @@ import { openScratchDatabase } from './scratch-database.js';
 
 const BOARDS = option('boards', 200);
 const SECONDS = option('seconds', 30);
-const REFRESH_MS = option('refresh', 1_000);
+/**
+ * The boards run this long before the window opens: meanwhile the service's connection pool
+ * grows from the few connections left open to DB_POOL_SIZE, each new PostgreSQL backend with
+ * cold caches, a one-off second in which dozens of requests wait for a connection. The
+ * window measures the steady state after it.
+ */
+const WARMUP_SECONDS = option('warmup', 5);
+/** The refresh periods (ms between checkmachine/inuse) measured: 30× the firmware's rate, and the firmware's. */
+const REFRESH_PERIODS_MS = process.argv.includes('--refresh') ? [option('refresh', 1_000)] : [1_000, 30_000];
 const SEED = 11;
 const FIRST_CODE = 1001;
-const TARGET_P99_MS = 50;
+/** The service's reply p99 over the echo responder's, at most. */
+const TARGET_P99_RATIO = 3;
 /** Latencies in 0.1 ms buckets up to 10 s (past the 2 s timeout nothing is taken as a reply). */
 const BUCKETS_PER_MS = 10;
 const HISTOGRAM_MS = 10_000;
@@ -50,15 +66,21 @@ interface Job {
   url: string;
   root: string;
   seconds: number;
+  warmupSeconds: number;
   refreshMs: number;
   boards: number;
   /** TCP_NODELAY on the boards' sockets (and the echo responder's). */
   noDelay: boolean;
 }
 
-interface Result {
+interface Latencies {
   histogram: Uint32Array;
   replies: number;
+}
+
+interface Result extends Latencies {
+  /** The same, per request action: where the tail is. */
+  byAction: Record<string, Latencies>;
   maxMs: number;
   windowMs: number;
   stats: BoardFleetStats;
@@ -74,6 +96,7 @@ const fleetPlan = (job: Pick<Job, 'boards' | 'root'>): BoardFleetPlan =>
 
 async function boardsWorker(job: Job): Promise<Result> {
   const histogram = new Uint32Array(HISTOGRAM_MS * BUCKETS_PER_MS + 1);
+  const byAction: Record<string, Latencies> = {};
   let [replies, maxMs, measuring] = [0, 0, false];
   const fleet = new BoardFleet(fleetPlan(job), {
     url: job.url,
@@ -86,16 +109,24 @@ async function boardsWorker(job: Job): Promise<Result> {
       useMaxMs: 8_000,
       unknownCardProbability: 0.05,
       outageProbability: 0,
+      // One average cycle: the boards tap out of step from the start, as a plant's do.
+      startSpreadMs: 1_000 + (3_000 + 8_000) / 2,
     },
-    onReply: (_action, latencyMs) => {
+    onReply: (action, latencyMs) => {
       if (!measuring) return;
+      const bucket = Math.min(Math.round(latencyMs * BUCKETS_PER_MS), histogram.length - 1);
       replies++;
-      histogram[Math.min(Math.round(latencyMs * BUCKETS_PER_MS), histogram.length - 1)]++;
+      histogram[bucket]++;
+      const ofAction = (byAction[action] ??= { histogram: new Uint32Array(histogram.length), replies: 0 });
+      ofAction.replies++;
+      ofAction.histogram[bucket]++;
       if (latencyMs > maxMs) maxMs = latencyMs;
     },
   });
   await fleet.start();
-  // Counters from here on: the connection burst (200 alive at once) is not the steady state.
+  // Counters from here on: the connection burst (200 alive at once) and the first tap cycles
+  // of all boards at once (see WARMUP_SECONDS) are not the steady state.
+  await new Promise((resolve) => setTimeout(resolve, job.warmupSeconds * 1000));
   const before = fleet.stats();
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
@@ -108,6 +139,7 @@ async function boardsWorker(job: Job): Promise<Result> {
   return {
     histogram,
     replies,
+    byAction,
     maxMs,
     windowMs,
     stats: difference(fleet.stats(), before),
@@ -207,7 +239,7 @@ async function serviceAnswers(url: string, plan: BoardFleetPlan): Promise<boolea
 // ---------------------------------------------------------------------------------------
 // Figures.
 
-function percentile(result: Result, p: number): number {
+function percentile(result: Latencies, p: number): number {
   const rank = Math.ceil(result.replies * p);
   let seen = 0;
   for (let bucket = 0; bucket < result.histogram.length; bucket++)
@@ -217,6 +249,7 @@ function percentile(result: Result, p: number): number {
 
 function row(
   responder: string,
+  refreshMs: number,
   result: Result,
   mainLoop: number,
   loopDelay: IntervalHistogram,
@@ -225,6 +258,7 @@ function row(
   const requests = Object.values(stats.sent).reduce((a, b) => a + b, 0) - stats.sent.alive;
   return {
     responder,
+    refresh: `${refreshMs / 1000} s`,
     boards: count(stats.boards),
     requests: count(requests),
     'requests/s': count(requests / (result.windowMs / 1000)),
@@ -245,6 +279,17 @@ function row(
   };
 }
 
+/** p50 / p99 per action, in ms. */
+function actionRow(responder: string, refreshMs: number, result: Result): Record<string, string> {
+  const cells = Object.entries(result.byAction)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, latencies]) => [
+      action,
+      `${ms(percentile(latencies, 0.5))} / ${ms(percentile(latencies, 0.99))} (${count(latencies.replies)})`,
+    ]);
+  return { responder, refresh: `${refreshMs / 1000} s`, ...Object.fromEntries(cells) };
+}
+
 async function measure(job: Job): Promise<{ result: Result; mainLoop: number; loopDelay: IntervalHistogram }> {
   const elu = performance.eventLoopUtilization();
   // How long the responder's thread (the service's, in the second run) was unable to react.
@@ -253,6 +298,14 @@ async function measure(job: Job): Promise<{ result: Result; mainLoop: number; lo
   const result = await runBoards(job);
   loopDelay.disable();
   return { result, mainLoop: performance.eventLoopUtilization(elu).utilization, loopDelay };
+}
+
+interface Measured {
+  refreshMs: number;
+  echo: Result;
+  service?: Result;
+  /** `--baseline-job`: the service again, with a baseline job over 50,000 readings running throughout. */
+  withJob?: Result;
 }
 
 async function main(): Promise<void> {
@@ -269,25 +322,34 @@ async function main(): Promise<void> {
     : mosquitto
       ? 'private Mosquitto'
       : 'embedded aedes (in the service thread)';
-  const job = { url: broker.url, boards: BOARDS, seconds: SECONDS, refreshMs: REFRESH_MS, noDelay: flag('nodelay') };
+  const job = {
+    url: broker.url,
+    boards: BOARDS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    noDelay: flag('nodelay'),
+  };
   const rows: Record<string, string>[] = [];
-  const results: Record<string, Result> = {};
+  const measured: Measured[] = [];
   let where = '';
   try {
-    const echoRoot = `bench-echo-${process.pid}`;
-    const responder = await startEchoResponder(
-      broker.url,
-      echoRoot,
-      fleetPlan({ ...job, root: echoRoot }),
-      job.noDelay,
-    );
-    try {
-      const { result, mainLoop, loopDelay } = await measure({ ...job, root: echoRoot });
-      results.echo = result;
-      rows.push(row('bare mqtt.js echo', result, mainLoop, loopDelay));
-      printTable('baseline', rows.slice(-1));
-    } finally {
-      await responder.close();
+    // The baselines first, with nothing else running in this process.
+    for (const refreshMs of REFRESH_PERIODS_MS) {
+      const echoRoot = `bench-echo-${process.pid}`;
+      const responder = await startEchoResponder(
+        broker.url,
+        echoRoot,
+        fleetPlan({ ...job, root: echoRoot }),
+        job.noDelay,
+      );
+      try {
+        const { result, mainLoop, loopDelay } = await measure({ ...job, refreshMs, root: echoRoot });
+        measured.push({ refreshMs, echo: result });
+        rows.push(row('bare mqtt.js echo', refreshMs, result, mainLoop, loopDelay));
+        printTable('baseline', rows.slice(-1));
+      } finally {
+        await responder.close();
+      }
     }
 
     if (!flag('baseline-only')) {
@@ -313,10 +375,39 @@ async function main(): Promise<void> {
           `registered ${plan.machines.length} machines and ${plan.cardHolders.length} card holders in ${((Date.now() - registering) / 1000).toFixed(1)} s`,
         );
         if (await serviceAnswers(broker.url, plan)) {
-          const { result, mainLoop, loopDelay } = await measure({ ...job, root: 'machine' });
-          results.service = result;
-          rows.push(row('service', result, mainLoop, loopDelay));
-          printTable('service', rows.slice(-1));
+          for (const entry of measured) {
+            const { result, mainLoop, loopDelay } = await measure({
+              ...job,
+              refreshMs: entry.refreshMs,
+              root: 'machine',
+            });
+            entry.service = result;
+            rows.push(row('service', entry.refreshMs, result, mainLoop, loopDelay));
+            printTable('service', rows.slice(-1));
+          }
+          if (flag('baseline-job')) {
+            const load = await prepareBaselineJobLoad(app);
+            for (const entry of measured) {
+              load.start();
+              const { result, mainLoop, loopDelay } = await measure({
+                ...job,
+                refreshMs: entry.refreshMs,
+                root: 'machine',
+              });
+              const { jobs, meanSeconds } = await load.stop();
+              entry.withJob = result;
+              rows.push(
+                row(
+                  `service + baseline jobs (${jobs}, ${meanSeconds.toFixed(1)} s each)`,
+                  entry.refreshMs,
+                  result,
+                  mainLoop,
+                  loopDelay,
+                ),
+              );
+              printTable('service with a baseline job running', rows.slice(-1));
+            }
+          }
         } else
           console.log(
             '\nThe service did not answer a checkuser on machine/{id} within 2 s: the access context does not handle ' +
@@ -332,27 +423,57 @@ async function main(): Promise<void> {
   }
 
   printTable(
-    `FAB-O-MATIC boards: ${count(BOARDS)} boards, tap cycles, checkmachine/inuse every ${REFRESH_MS} ms, ` +
-      `${SECONDS} s window; ${brokerName}${where}; ${machineLine()}`,
+    `FAB-O-MATIC boards: ${count(BOARDS)} boards, tap cycles, ${SECONDS} s window per run after ${WARMUP_SECONDS} s ` +
+      `of warm-up; ${brokerName}${where}; ${machineLine()}`,
     rows,
   );
-  const service = results.service;
-  if (service) {
-    const verdict = (ok: boolean) => (ok ? 'pass' : 'MISS');
-    printTable('Targets', [
-      {
-        target: `p99 < ${TARGET_P99_MS} ms with ${BOARDS} boards`,
-        measured: `${ms(percentile(service, 0.99))} ms`,
-        result: verdict(percentile(service, 0.99) < TARGET_P99_MS),
-      },
-      {
-        target: 'zero missing and zero extra replies',
-        measured: `${service.stats.missing} missing, ${service.stats.extra} extra, ${service.stats.mismatched} mismatched`,
-        result: verdict(!service.stats.missing && !service.stats.extra && !service.stats.mismatched),
-      },
-    ]);
-  }
+  printTable(
+    'p50 / p99 ms (replies) per request action',
+    measured.flatMap(({ refreshMs, echo, service }) => [
+      actionRow('bare mqtt.js echo', refreshMs, echo),
+      ...(service ? [actionRow('service', refreshMs, service)] : []),
+    ]),
+  );
+  const verdicts = measured.flatMap(({ refreshMs, echo, service, withJob }) => [
+    ...(service ? [verdict(refreshMs, echo, service)] : []),
+    ...(service && withJob ? [jobVerdict(refreshMs, service, withJob)] : []),
+  ]);
+  if (verdicts.length) printTable('Targets', verdicts.flat());
   console.log(`\n(whole run ${Math.round((Date.now() - startedAt) / 1000)} s)`);
+}
+
+/** Issue 13: with a baseline job running, the reply p99 within 10 % of the same run's without it. */
+function jobVerdict(refreshMs: number, without: Result, withJob: Result): Record<string, string>[] {
+  const ratio = percentile(withJob, 0.99) / percentile(without, 0.99);
+  return [
+    {
+      refresh: `${refreshMs / 1000} s`,
+      target: 'reply p99 with a baseline job running ≤ 1.1× without',
+      measured: `${ms(percentile(withJob, 0.99))} ms / ${ms(percentile(without, 0.99))} ms = ${ratio.toFixed(2)}×`,
+      result: ratio <= 1.1 ? 'pass' : 'MISS',
+    },
+  ];
+}
+
+/** The reply p99 over the echo responder's of the same run, and no reply missing, extra or mismatched. */
+function verdict(refreshMs: number, echo: Result, service: Result): Record<string, string>[] {
+  const result = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  const ratio = percentile(service, 0.99) / percentile(echo, 0.99);
+  const { missing, extra, mismatched } = service.stats;
+  return [
+    {
+      refresh: `${refreshMs / 1000} s`,
+      target: `reply p99 ≤ ${TARGET_P99_RATIO}× the echo responder's p99`,
+      measured: `${ms(percentile(service, 0.99))} ms / ${ms(percentile(echo, 0.99))} ms = ${ratio.toFixed(2)}×`,
+      result: result(ratio <= TARGET_P99_RATIO),
+    },
+    {
+      refresh: `${refreshMs / 1000} s`,
+      target: 'zero missing, extra and mismatched replies',
+      measured: `${missing} missing, ${extra} extra, ${mismatched} mismatched`,
+      result: result(!missing && !extra && !mismatched),
+    },
+  ];
 }
 
 if (isMainThread) await main();

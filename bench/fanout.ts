@@ -552,15 +552,49 @@ async function drain(clients: WorkerLink, expected: number): Promise<void> {
   }
 }
 
-function row(server: string, m: Measured): Record<string, string> {
-  const { report, subscribers } = m;
+/** Deliveries the subscribers were due, got, and did not get (lost). */
+function tally(m: Measured): { expected: number; arrived: number; lost: number } {
   let [expected, arrived, lost] = [0, 0, 0];
-  for (let i = 0; i < subscribers; i++) {
+  for (let i = 0; i < m.subscribers; i++) {
     const due = m.published[codeOf(i % MACHINES)] ?? 0;
     expected += due;
-    arrived += report.received[i];
-    lost += Math.max(0, due - report.received[i]);
+    arrived += m.report.received[i];
+    lost += Math.max(0, due - m.report.received[i]);
   }
+  return { expected, arrived, lost };
+}
+
+/**
+ * The service against the bare graphql-ws server at each subscriber count: deliveries/s
+ * ratio. Target: at 5,000 subscribers, ≥ 3× the bare server's saturated rate with nothing lost.
+ */
+function targets(measured: ReadonlyArray<{ server: string; m: Measured }>): Array<Record<string, string>> {
+  const counts = [...new Set(measured.map((x) => x.m.subscribers))];
+  return counts.flatMap((subscribers) => {
+    const of = (server: string) => measured.find((x) => x.server === server && x.m.subscribers === subscribers)?.m;
+    const [service, bare] = [of('service'), of('bare graphql-ws')];
+    if (!service || !bare) return [];
+    const rate = (m: Measured) => m.report.arrivals / SECONDS;
+    const ratio = rate(service) / Math.max(rate(bare), 1);
+    const lost = tally(service).lost;
+    const judged = subscribers >= 5000;
+    return [
+      {
+        subscribers: count(subscribers),
+        'service deliveries/s': count(rate(service)),
+        'bare deliveries/s': count(rate(bare)),
+        ratio: `${ratio.toFixed(1)}×`,
+        'service lost': count(lost),
+        target: judged ? '≥ 3× and 0 lost' : '— (information)',
+        result: judged ? (ratio >= 3 && lost === 0 ? 'pass' : 'MISS') : '-',
+      },
+    ];
+  });
+}
+
+function row(server: string, m: Measured): Record<string, string> {
+  const { report, subscribers } = m;
+  const { expected, arrived, lost } = tally(m);
   const published = Object.values(m.published).reduce((a, b) => a + b, 0) * AXES.length;
   return {
     server,
@@ -657,10 +691,13 @@ async function main(): Promise<void> {
   };
 
   const rows: Array<Record<string, string>> = [];
+  const measured: Array<{ server: string; m: Measured }> = [];
   try {
     for (const subscribers of SUBSCRIBERS)
       for (const target of [service, bare].filter((t) => SERVERS.includes(t.name))) {
-        rows.push(row(target.name, await phase(target, subscribers, token, mqttUrl, clients, devices)));
+        const m = await phase(target, subscribers, token, mqttUrl, clients, devices);
+        measured.push({ server: target.name, m });
+        rows.push(row(target.name, m));
         printTable(`${target.name}, ${count(subscribers)} subscribers`, rows.slice(-1));
       }
     // Every subscription of the run has ended: the service's PubSub must hold what it held before.
@@ -679,6 +716,7 @@ async function main(): Promise<void> {
       `${SECONDS} s window, ${PER_SOCKET} subscription(s) per socket; ${brokerName}, ${db.where}; ${machineLine()}`,
     rows,
   );
+  printTable('Targets (the service against the bare graphql-ws server of this run)', targets(measured));
   console.log(`\n(whole run ${Math.round((Date.now() - startedAt) / 1000)} s)`);
 }
 

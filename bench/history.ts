@@ -32,8 +32,8 @@ import { ORM_ENTITIES } from '../src/orm-entities.js';
 import { dataSourceOptions } from '../src/shared/database/data-source-options.js';
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
 import { AXIS_FIELDS, TelemetryHistoryReader } from '../src/telemetry/application/telemetry-history.port.js';
-import { planHistory } from '../src/telemetry/domain/history-window.js';
-import { SqlTelemetryHistory } from '../src/telemetry/infrastructure/sql-telemetry-history.js';
+import { planHistory } from '../src/shared/ingestion/history-window.js';
+import { SqlTelemetryHistory } from '../src/telemetry/infrastructure/telemetry-history.repository.js';
 import { count, machineLine, ms, option, printTable } from './figures.js';
 import { openScratchDatabase } from './scratch-database.js';
 

@@ -19,7 +19,7 @@
  *   --repeat R (3: runs of each writer configuration in (b), the median is printed)
  *   --writer-rows M (2 × N: rows of each run in (b))
  */
-import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/machine-samples.tables.js';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { connectAsync, type MqttClient } from 'mqtt';

@@ -10,25 +10,32 @@
  * - baseline 2: the same rows written straight with a batch writer (the service's pool and
  *   defaults), with MQTT_MAX_IN_FLIGHT writes outstanding as the MQTT client would have them.
  *
- * Each for single-sample messages and for arrays of 50, then the ratio to baseline 1 and
- * the targets (single ≥ 50% of baseline 1 and ≥ 15,000 msgs/s; batched ≥ 100,000 samples/s).
+ * Each for single-sample messages and for arrays of 50. Machines of this kind differ several-
+ * fold in absolute speed, so the targets are ratios to the baselines of the same run:
+ * single-sample ≥ 70 % of baseline 1 (the bare subscriber), arrays of 50 ≥ 60 % of baseline 2
+ * (the batch writer alone). Absolute rates are printed as information.
  *
  *   --messages N (50000: single-sample messages)  --samples S (250000: samples in arrays of 50)
  *   --window W (1000: the publisher's unacknowledged messages)  --aedes (the embedded broker in
  *   this process instead of a private Mosquitto configured like docker/mosquitto.conf, which is
- *   the default when Mosquitto is installed; --mosquitto insists on it)
+ *   the default when Mosquitto is installed; --mosquitto insists on it); --baseline-job runs the
+ *   pipeline again with one baseline selection job after another over 50,000 readings (issue 13:
+ *   within 10 % of the run without)
  * bench/ingest-baselines.ts has the finer baselines (other brokers, writer configurations).
  */
-import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/pg-sample-store.js';
+import { ELECTRICAL_SAMPLES } from '../src/telemetry/infrastructure/machine-samples.tables.js';
+import type { SamplesAdded } from '../src/shared/ingestion/sample-kind.js';
+import { PubSub } from '../src/shared/pubsub/pub-sub.js';
+import { ELECTRICAL_SAMPLES_ADDED } from '../src/telemetry/application/live-telemetry.service.js';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { connectAsync } from 'mqtt';
 import { loadConfig } from '../src/config/app-config.js';
 import { createApp } from '../src/bootstrap.js';
+import { prepareBaselineJobLoad } from './baseline-job-load.js';
 import { MachinesService } from '../src/machines/application/machines.service.js';
-import { BatchWriterFactory } from '../src/shared/database/batch-writer-factory.js';
+import { BatchWriterFactory } from '../src/shared/database/batch-writer.factory.js';
 import { startEmbeddedBroker } from '../src/shared/embedded/embedded-broker.js';
-import { CommittedSamples } from '../src/telemetry/application/committed-samples.js';
 import { count, flag, machineLine, ms, option, printTable } from './figures.js';
 import { arrivals, messageOf, now, startPublisher, windowed, type PublisherJob } from './mqtt-load.js';
 import { startPrivateMosquitto } from './private-mosquitto.js';
@@ -43,9 +50,8 @@ const IN_FLIGHT = 5000;
 /** Silence this long means the rest is not coming (the run is reported as incomplete). */
 const IDLE_LIMIT_MS = 10_000;
 const CODES = Array.from({ length: MACHINES }, (_, i) => `bench-${i}`);
-const TARGET_RATIO = 0.5;
-const TARGET_SINGLE = 15_000;
-const TARGET_BATCHED = 100_000;
+const TARGET_SINGLE_RATIO = 0.7;
+const TARGET_BATCHED_RATIO = 0.6;
 
 type Job = PublisherJob;
 
@@ -134,8 +140,12 @@ async function main(): Promise<void> {
       }),
     );
     let committed: ReturnType<typeof arrivals> | undefined;
-    app.get(CommittedSamples).onElectrical(async (samples) => committed?.add(samples.length));
     await app.init();
+    // The live event is the last stage after a commit (shared/ingestion/sample-ingestion.service.ts).
+    const live = app.get(PubSub).subscribe<SamplesAdded<unknown>>(ELECTRICAL_SAMPLES_ADDED);
+    void (async () => {
+      for await (const event of live) committed?.add(event.samples.length);
+    })();
     try {
       const machines = app.get(MachinesService);
       const ids: number[] = [];
@@ -150,6 +160,23 @@ async function main(): Promise<void> {
         const { received, lastAt } = await committed.done;
         const { utilization } = performance.eventLoopUtilization(elu);
         figures.push(figure('pipeline (the service)', job, received, lastAt - firstPublishAt, utilization));
+      }
+      if (flag('baseline-job')) {
+        const load = await prepareBaselineJobLoad(app);
+        for (const run of runs) {
+          const job = nextJob('plant', run);
+          committed = arrivals(job.messages * job.perMessage, IDLE_LIMIT_MS);
+          load.start();
+          const go = await startPublisher(job);
+          const elu = performance.eventLoopUtilization();
+          const { firstPublishAt } = await go();
+          const { received, lastAt } = await committed.done;
+          const { utilization } = performance.eventLoopUtilization(elu);
+          const { jobs } = await load.stop();
+          figures.push(
+            figure(`pipeline + baseline jobs (${jobs})`, job, received, lastAt - firstPublishAt, utilization),
+          );
+        }
       }
 
       const writer = app.get(BatchWriterFactory).create(ELECTRICAL_SAMPLES);
@@ -177,6 +204,7 @@ async function main(): Promise<void> {
       }
       await writer.close();
     } finally {
+      await live.return?.();
       await app.close();
     }
   } finally {
@@ -208,25 +236,32 @@ function report(figures: Figure[], brokerName: string, where: string): void {
   const single = rate('pipeline', 1);
   const bare = rate('baseline 1', 1);
   const batched = rate('pipeline', BATCHED);
+  const writer = rate('baseline 2', BATCHED);
   const ratio = bare ? single / bare : 0;
-  const batchedRatio = rate('baseline 1', BATCHED) ? batched / rate('baseline 1', BATCHED) : 0;
+  const withJob = [1, BATCHED].map((perMessage) => ({ perMessage, loaded: rate('pipeline + baseline', perMessage) }));
+  const batchedRatio = writer ? batched / writer : 0;
   const verdict = (ok: boolean) => (ok ? 'pass' : 'MISS');
-  printTable('Targets', [
+  printTable('Targets (ratios to baselines of this run)', [
     {
-      target: `single-sample ≥ ${TARGET_RATIO * 100}% of baseline 1`,
+      target: `single-sample ≥ ${TARGET_SINGLE_RATIO * 100}% of baseline 1 (bare subscriber)`,
       measured: `${(ratio * 100).toFixed(0)}% (${count(single)} of ${count(bare)} msgs/s)`,
-      result: verdict(ratio >= TARGET_RATIO),
+      result: verdict(ratio >= TARGET_SINGLE_RATIO),
     },
     {
-      target: `single-sample ≥ ${count(TARGET_SINGLE)} msgs/s`,
-      measured: `${count(single)} msgs/s`,
-      result: verdict(single >= TARGET_SINGLE),
+      target: `arrays of ${BATCHED} ≥ ${TARGET_BATCHED_RATIO * 100}% of baseline 2 (batch writer alone)`,
+      measured: `${(batchedRatio * 100).toFixed(0)}% (${count(batched)} of ${count(writer)} samples/s)`,
+      result: verdict(batchedRatio >= TARGET_BATCHED_RATIO),
     },
-    {
-      target: `arrays of ${BATCHED} ≥ ${count(TARGET_BATCHED)} samples/s`,
-      measured: `${count(batched)} samples/s (${(batchedRatio * 100).toFixed(0)}% of baseline 1)`,
-      result: verdict(batched >= TARGET_BATCHED),
-    },
+    ...withJob
+      .filter(({ loaded }) => loaded > 0)
+      .map(({ perMessage, loaded }) => {
+        const alone = perMessage === 1 ? single : batched;
+        return {
+          target: `${payloadName(perMessage)} with a baseline job running ≥ 90% of without (issue 13)`,
+          measured: `${((loaded / alone) * 100).toFixed(0)}% (${count(loaded)} of ${count(alone)} samples/s)`,
+          result: verdict(loaded >= 0.9 * alone),
+        };
+      }),
   ]);
 }
 

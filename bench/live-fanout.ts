@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
 import { buildSchema, execute, parse } from 'graphql';
 import { PubSub } from '../src/shared/pubsub/pub-sub.js';
-import { SampleStream, type SamplesAdded } from '../src/telemetry/application/sample-stream.js';
+import type { SamplesAdded } from '../src/shared/ingestion/sample-kind.js';
+import { SampleStream } from '../src/shared/ingestion/sample-stream.js';
 import { count, machineLine, median, option, printTable } from './figures.js';
 
 interface Sample {
@@ -46,7 +47,7 @@ function events(all: Sample[], perEvent: number): SamplesAdded<Sample>[] {
   const out: SamplesAdded<Sample>[] = [];
   for (const [machineId, list] of byMachine)
     for (let i = 0; i < list.length; i += perEvent)
-      out.push({ machineId, machineCode: list[i].machineCode, samples: list.slice(i, i + perEvent) });
+      out.push({ sourceId: machineId, sourceCode: list[i].machineCode, samples: list.slice(i, i + perEvent) });
   return out;
 }
 
@@ -61,7 +62,7 @@ async function fanOut(
   let delivered = 0;
   const streams = Array.from({ length: SUBSCRIBERS }, (_, i) => {
     const stream = new SampleStream<Sample>(pubsub.subscribe<SamplesAdded<Sample>>(TOPIC), {
-      machineCodes: filtered ? new Set([`M${i % MACHINES}`]) : undefined,
+      sourceCodes: filtered ? new Set([`M${i % MACHINES}`]) : undefined,
       key: (s) => s.machineId,
       maxQueued: Number.MAX_SAFE_INTEGER,
       onDropped: () => undefined,

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   say('');
   say('Plantgraph is running');
   for (const line of runtime.started) say(`  ${line}`);
+  say(`  Dashboard:  ${base}/`);
   say(`  GraphiQL:   ${base}/graphql`);
   say(`  Health:     ${base}/health   Metrics: ${base}/metrics`);
   if (runtime.config.SIMULATOR) say('  Simulator:  on, feeding simulated machines (SIMULATOR=false turns it off)');

@@ -3,63 +3,44 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { MachinesModule } from '../machines/machines.module.js';
 import { DatabaseModule } from '../shared/database/database.module.js';
-import { AuthorizationRepository, MaintenanceRepository } from './application/access.ports.js';
 import {
-  AccessRecordsRepository,
-  AuthorizationAdminRepository,
-  BoardListRepository,
-  MaintenanceAdminRepository,
-  UnknownCardAdminRepository,
-  UseAdminRepository,
-} from './application/access-api.ports.js';
-import { AccessDirectory } from './application/access-directory.js';
+  AuthorizationRepository,
+  BoardRepository,
+  MaintenanceRepository,
+  UnknownCardRepository,
+  UseRepository,
+} from './application/access.ports.js';
+import { AccessDirectory } from './application/access-directory.service.js';
 import { AccessStatusService } from './application/access-status.service.js';
 import { AuthorizationsService } from './application/authorizations.service.js';
+import { BoardProtocolService } from './application/board-protocol.service.js';
+import { BoardSightings } from './application/board-sightings.service.js';
 import { BoardsService } from './application/boards.service.js';
 import { MaintenanceService } from './application/maintenance.service.js';
+import { OrphanedUsesService } from './application/orphaned-uses.service.js';
 import { PrivacyPurgeService } from './application/privacy-purge.service.js';
 import { RemoteCommandsService } from './application/remote-commands.service.js';
 import { UnknownCardsService } from './application/unknown-cards.service.js';
 import { UsageReportsService } from './application/usage-reports.service.js';
+import { UseSessionsService } from './application/use-sessions.service.js';
 import { UsesAdminService } from './application/uses-admin.service.js';
+import { ACCESS_ORM_ENTITIES } from './infrastructure/access.orm-entities.js';
 import {
-  TypeormAccessRecordsRepository,
-  TypeormAuthorizationAdminRepository,
-  TypeormBoardListRepository,
-  TypeormMaintenanceAdminRepository,
-  TypeormUnknownCardAdminRepository,
-  TypeormUseAdminRepository,
-} from './infrastructure/typeorm-access-api.repositories.js';
+  TypeormAuthorizationRepository,
+  TypeormBoardRepository,
+  TypeormMaintenanceRepository,
+  TypeormUnknownCardRepository,
+  TypeormUseRepository,
+} from './infrastructure/access.repositories.js';
 import { AccessReportsResolver } from './presentation/access-reports.resolver.js';
 import { AccessStatusResolver } from './presentation/access-status.resolver.js';
 import { AuthorizationsResolver } from './presentation/authorizations.resolver.js';
+import { BoardStatsPublisher } from './presentation/board-stats.publisher.js';
+import { BoardMqttHandler } from './presentation/board.mqtt-handler.js';
 import { BoardsResolver } from './presentation/boards.resolver.js';
 import { MachineUsesResolver } from './presentation/machine-uses.resolver.js';
 import { MaintenanceResolver } from './presentation/maintenance.resolver.js';
 import { UnknownCardsResolver } from './presentation/unknown-cards.resolver.js';
-import {
-  BoardRepository,
-  CardAuthorizationRepository,
-  UnknownCardRepository,
-  UseRepository,
-} from './application/board-protocol.ports.js';
-import { BoardSightings } from './application/board-sightings.js';
-import { BoardProtocolService } from './application/board-protocol.service.js';
-import { OrphanedUsesService } from './application/orphaned-uses.service.js';
-import { UseSessionsService } from './application/use-sessions.service.js';
-import {
-  TypeormBoardRepository,
-  TypeormCardAuthorizationRepository,
-  TypeormUnknownCardRepository,
-  TypeormUseRepository,
-} from './infrastructure/typeorm-board-protocol.repositories.js';
-import { BoardStatsPublisher } from './presentation/board-stats.publisher.js';
-import { BoardMqttHandler } from './presentation/board.mqtt-handler.js';
-import { ACCESS_ORM_ENTITIES } from './infrastructure/access.orm-entities.js';
-import {
-  TypeormAuthorizationRepository,
-  TypeormMaintenanceRepository,
-} from './infrastructure/typeorm-access.repositories.js';
 
 /**
  * access: RFID access control, wire-compatible with FAB-O-MATIC boards (PROTOCOLS.md
@@ -76,25 +57,18 @@ import {
   imports: [TypeOrmModule.forFeature(ACCESS_ORM_ENTITIES), MachinesModule, IdentityModule, DatabaseModule],
   providers: [
     { provide: AuthorizationRepository, useClass: TypeormAuthorizationRepository },
-    { provide: MaintenanceRepository, useClass: TypeormMaintenanceRepository },
-    // Board protocol (MQTT) providers:
     { provide: UseRepository, useClass: TypeormUseRepository },
-    { provide: BoardRepository, useClass: TypeormBoardRepository },
+    { provide: MaintenanceRepository, useClass: TypeormMaintenanceRepository },
     { provide: UnknownCardRepository, useClass: TypeormUnknownCardRepository },
-    { provide: CardAuthorizationRepository, useClass: TypeormCardAuthorizationRepository },
+    { provide: BoardRepository, useClass: TypeormBoardRepository },
+    // Board protocol (MQTT):
     UseSessionsService,
     BoardProtocolService,
     BoardSightings,
     OrphanedUsesService,
     BoardMqttHandler,
     BoardStatsPublisher,
-    // API (GraphQL) providers:
-    { provide: AuthorizationAdminRepository, useClass: TypeormAuthorizationAdminRepository },
-    { provide: UseAdminRepository, useClass: TypeormUseAdminRepository },
-    { provide: MaintenanceAdminRepository, useClass: TypeormMaintenanceAdminRepository },
-    { provide: UnknownCardAdminRepository, useClass: TypeormUnknownCardAdminRepository },
-    { provide: BoardListRepository, useClass: TypeormBoardListRepository },
-    { provide: AccessRecordsRepository, useClass: TypeormAccessRecordsRepository },
+    // API (GraphQL):
     AccessDirectory,
     AuthorizationsService,
     UsesAdminService,
@@ -113,5 +87,7 @@ import {
     AccessStatusResolver,
     AccessReportsResolver,
   ],
+  // Alarms follow the status board (offline boards, maintenance overdue).
+  exports: [AccessStatusService, UsageReportsService],
 })
 export class AccessModule {}

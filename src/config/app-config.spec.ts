@@ -95,4 +95,33 @@ describe('loadConfig', () => {
     const sut = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-of-32-characters!!' });
     expect(sut.isProduction).toBe(true);
   });
+
+  it('applies the GraphQL operation limits, introspection on outside production', () => {
+    const sut = loadConfig({});
+    expect(sut).toMatchObject({
+      GRAPHQL_MAX_TOKENS: 1000,
+      GRAPHQL_MAX_DEPTH: 12,
+      GRAPHQL_MAX_ALIASES: 30,
+      GRAPHQL_MAX_COMPLEXITY: 5000,
+      GRAPHQL_MAX_CONCURRENT_PER_CLIENT: 4,
+    });
+    expect(sut.graphqlIntrospection).toBe('on');
+    expect(loadConfig({ NODE_ENV: 'test' }).graphqlIntrospection).toBe('on');
+  });
+
+  it('lets only authenticated callers introspect in production unless told otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-of-32-characters!!' };
+    expect(loadConfig(production).graphqlIntrospection).toBe('authenticated');
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'off' }).graphqlIntrospection).toBe('off');
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'on' }).graphqlIntrospection).toBe('on');
+  });
+
+  it.each([
+    ['GRAPHQL_INTROSPECTION', 'anonymous'],
+    ['GRAPHQL_MAX_TOKENS', '50'],
+    ['GRAPHQL_MAX_ALIASES', '-1'],
+    ['GRAPHQL_MAX_CONCURRENT_PER_CLIENT', '0'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^  - ${name}=`, 'm'));
+  });
 });

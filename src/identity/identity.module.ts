@@ -13,13 +13,13 @@ import {
 import { RolesService } from './application/roles.service.js';
 import { UsersService } from './application/users.service.js';
 import { IDENTITY_ORM_ENTITIES } from './infrastructure/identity.orm-entities.js';
-import { RateLimitedLoginThrottle } from './infrastructure/rate-limited-login-throttle.js';
-import { ScryptPasswordHasher } from './infrastructure/scrypt-password-hasher.js';
+import { RateLimitedLoginThrottle } from './infrastructure/login-throttle.adapter.js';
+import { ScryptPasswordHasher } from './infrastructure/password-hasher.adapter.js';
 import {
   TypeormRefreshTokenRepository,
   TypeormRoleRepository,
   TypeormUserRepository,
-} from './infrastructure/typeorm-identity.repositories.js';
+} from './infrastructure/identity.repositories.js';
 import { AuthResolver } from './presentation/auth.resolver.js';
 import { RolesResolver } from './presentation/roles.resolver.js';
 import { UsersResolver } from './presentation/users.resolver.js';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../shared/database/database.module.js';
 import { MachineRefSource } from './application/machine-directory.js';
 import {
   ElementTypeRepository,
@@ -15,7 +16,7 @@ import {
   TypeormMachineRefSource,
   TypeormMachineRepository,
   TypeormMachineTypeRepository,
-} from './infrastructure/typeorm-machines.repositories.js';
+} from './infrastructure/machines.repositories.js';
 import { ElementTypesResolver } from './presentation/element-types.resolver.js';
 import { MachinePartsResolver } from './presentation/machine-parts.resolver.js';
 import { MachineTypesResolver } from './presentation/machine-types.resolver.js';
@@ -26,7 +27,7 @@ import { MachinesResolver } from './presentation/machines.resolver.js';
  * types, axes, tools). Exports MachinesService, which telemetry and access use.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(MACHINES_ORM_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(MACHINES_ORM_ENTITIES), DatabaseModule],
   providers: [
     MachinesService,
     { provide: MachineRepository, useClass: TypeormMachineRepository },

@@ -48,6 +48,12 @@ export interface BoardBehaviour {
   /** Chance that a use ends during an outage: the stop is buffered, then replayed with `"replay":true`. */
   outageProbability: number;
   outageMs: number;
+  /**
+   * Each board's first card comes after a uniformly random delay up to this, then the usual
+   * idle time: boards started together then tap out of step, as independent people do,
+   * instead of in waves that take many cycles to even out (0: no such delay).
+   */
+  startSpreadMs: number;
 }
 
 export const DEFAULT_BOARD_BEHAVIOUR: Readonly<BoardBehaviour> = {
@@ -57,6 +63,7 @@ export const DEFAULT_BOARD_BEHAVIOUR: Readonly<BoardBehaviour> = {
   unknownCardProbability: 0.1,
   outageProbability: 0.1,
   outageMs: 5_000,
+  startSpreadMs: 0,
 };
 
 const FIRST_NAMES = [
@@ -212,9 +219,11 @@ export class BoardFleet {
   }
 
   private async drive(board: RfidBoard, random: SeededRandom): Promise<void> {
-    const { idleMeanMs, useMinMs, useMaxMs, unknownCardProbability, outageProbability, outageMs } = this.behaviour;
+    const { idleMeanMs, useMinMs, useMaxMs, unknownCardProbability, outageProbability, outageMs, startSpreadMs } =
+      this.behaviour;
     const { cardHolders, unknownCards } = this.plan;
     try {
+      if (startSpreadMs > 0) await this.wait(random.uniform(0, startSpreadMs));
       for (;;) {
         await this.wait(random.exponential(idleMeanMs));
         const uid =

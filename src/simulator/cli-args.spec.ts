@@ -96,6 +96,13 @@ describe('parseCliArgs', () => {
     ]);
     expect(problemsOf(['--board-root', 'machine/+'])).toEqual([expect.stringMatching(/^--board-root:/)]);
     expect(problemsOf(['--cnc-codes', 'a,a'])).toEqual([expect.stringMatching(/must be unique \(repeated: a\)/)]);
+    expect(problemsOf(['--leak-sites', '4', '--leak-interval', '5'])).toEqual([
+      expect.stringMatching(/^--leak-sites: an integer 0…3/),
+      expect.stringMatching(/^--leak-interval: an integer 10…600000/),
+    ]);
+    expect(parseCliArgs(['--cnc', '0', '--welding', '0', '--boards', '0', '--leak-sites', '1'])).toMatchObject({
+      simulator: { leakSiteCount: 1 },
+    });
   });
 
   it('refuses unknown options and stray arguments', () => {

@@ -25,6 +25,9 @@ card holders start and stop uses. Stops on Ctrl-C / SIGTERM or after --duration.
   --board-root <topic>    the boards' root topic (default machine, as the firmware has it)
   --card-holders <n>      card holders tapping on the boards (default 12)
   --board-speed <factor>  tap and use this many times faster; the firmware's periods stay (default 1)
+  --leak-sites <n>        leak-detection sites with gas sensors and a planted leak on {root}/sensors/{name}/ppmv
+                          (default 0, at most 3; register their sensors, or they are listed as unregistered)
+  --leak-interval <ms>    milliseconds between gas readings (default 1000; real sensors: 600000)
   --qos <0|1>             publish QoS (default 0)
   --seed <n>              PRNG seed: the same seed gives the same readings (default 1)
   --duration <s>          stop after this many seconds (default: run until stopped)
@@ -69,6 +72,8 @@ const FLAG_OF: Record<string, string> = {
   boardRootTopic: '--board-root',
   cardHolderCount: '--card-holders',
   boardSpeed: '--board-speed',
+  leakSiteCount: '--leak-sites',
+  leakReadingIntervalMs: '--leak-interval',
   codes: '--cnc-codes/--welding-codes/--board-codes/--cnc-prefix',
 };
 
@@ -100,6 +105,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
           'board-root': { type: 'string' },
           'card-holders': { type: 'string' },
           'board-speed': { type: 'string' },
+          'leak-sites': { type: 'string' },
+          'leak-interval': { type: 'string' },
           qos: { type: 'string', default: '0' },
           seed: { type: 'string' },
           duration: { type: 'string' },
@@ -145,6 +152,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     boardRootTopic: values['board-root'],
     cardHolderCount: number('card-holders', values['card-holders'], { integer: true }),
     boardSpeed: number('board-speed', values['board-speed'], { min: 0.001 }),
+    leakSiteCount: number('leak-sites', values['leak-sites'], { integer: true }),
+    leakReadingIntervalMs: number('leak-interval', values['leak-interval'], { integer: true }),
   };
 
   const qos = values.qos === '0' ? 0 : values.qos === '1' ? 1 : undefined;

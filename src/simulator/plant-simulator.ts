@@ -1,7 +1,8 @@
 import { planBoardFleet, type BoardFleetPlan } from './board-fleet.js';
 import { CncMachine } from './cnc-machine.js';
+import { DEFAULT_PLANTED_LEAK, GasSensor, LEAK_SITES, type LeakSitePlan } from './gas-sensors.js';
 import { SeededRandom } from './seeded-random.js';
-import { machineTopic, type AxisName, type SimulatorMessage } from './simulator-messages.js';
+import { machineTopic, sensorTopic, type AxisName, type SimulatorMessage } from './simulator-messages.js';
 import {
   resolveSimulatorOptions,
   type PlantSimulatorOptions,
@@ -62,7 +63,10 @@ export class PlantSimulator {
   readonly machines: readonly SimulatedMachine[];
   /** The RFID boards' machines and card holders; the runner puts the boards on the broker. */
   readonly boards: BoardFleetPlan;
+  /** The leak-detection sites (fields, templates, gas sensors) the service must know before their readings are accepted. */
+  readonly leakSites: readonly LeakSitePlan[];
   private readonly cnc: CncMachine[];
+  private readonly gasSensors: GasSensor[];
   private readonly welding: WeldingMachine[];
   private readonly streams: Stream[] = [];
 
@@ -96,6 +100,10 @@ export class PlantSimulator {
       cardHolderCount: o.cardHolderCount,
       rootTopic: o.boardRootTopic,
     });
+    this.leakSites = LEAK_SITES.slice(0, o.leakSiteCount);
+    this.gasSensors = this.leakSites.flatMap((site) =>
+      site.sensors.map((plan) => new GasSensor(plan, DEFAULT_PLANTED_LEAK)),
+    );
     this.buildStreams(weldingPeriodMs);
   }
 
@@ -186,6 +194,24 @@ export class PlantSimulator {
             payload: m.sample(ts),
           })),
       });
+    this.buildLeakStream();
+  }
+
+  private buildLeakStream(): void {
+    const o = this.options;
+    if (!this.gasSensors.length) return;
+    this.streams.push({
+      offsetMs: 0,
+      periodMs: o.leakReadingIntervalMs,
+      n: 0,
+      fire: (ts, n) =>
+        this.gasSensors.map((sensor) => ({
+          kind: 'ppmv',
+          code: sensor.plan.name,
+          topic: sensorTopic(o.rootTopic, sensor.plan.name),
+          payload: { ts, ppmv: sensor.reading(n) },
+        })),
+    });
   }
 
   private cncRegistration(code: string): CncMachineRegistration {

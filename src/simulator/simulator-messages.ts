@@ -30,13 +30,25 @@ export interface ToolPayload {
   feedrate?: number;
 }
 
+/** A gas sensor's reading (`plant/sensors/{sensorName}/ppmv`). */
+export interface PpmvPayload {
+  ts: number;
+  ppmv: number;
+}
+
+/** `code` is the machine's code, or the gas sensor's name. */
 export type SimulatorMessage =
   | { kind: 'electrical'; code: string; topic: string; payload: ElectricalPayload }
   | { kind: 'axes'; code: string; topic: string; payload: AxesPayload }
-  | { kind: 'tool'; code: string; topic: string; payload: ToolPayload };
+  | { kind: 'tool'; code: string; topic: string; payload: ToolPayload }
+  | { kind: 'ppmv'; code: string; topic: string; payload: PpmvPayload };
 
 export type MessageKind = SimulatorMessage['kind'];
 
-export function machineTopic(root: string, code: string, kind: MessageKind): string {
+export function machineTopic(root: string, code: string, kind: Exclude<MessageKind, 'ppmv'>): string {
   return `${root}/machines/${code}/${kind}`;
+}
+
+export function sensorTopic(root: string, sensorName: string): string {
+  return `${root}/sensors/${sensorName}/ppmv`;
 }

@@ -1,3 +1,4 @@
+import { LEAK_SITES } from './gas-sensors.js';
 import { AXIS_NAMES, type AxisName } from './simulator-messages.js';
 
 /** The Modbus ids of the eight welding machines of the original CMTI plant. */
@@ -46,6 +47,15 @@ export interface PlantSimulatorOptions {
   cardHolderCount: number;
   /** Divides the times between taps and the length of uses (not the firmware's periods). */
   boardSpeed: number;
+
+  /** Leak-detection sites (gas-sensors.ts LEAK_SITES, 0 to all of them): templates with gas sensors. */
+  leakSiteCount: number;
+  /**
+   * Milliseconds between two readings of a gas sensor. Real sensors read every 10 minutes
+   * (600000); the simulator compresses time so that a day of readings (a window of 144) passes
+   * in minutes and its planted leaks show up soon after a start.
+   */
+  leakReadingIntervalMs: number;
 }
 
 export type ResolvedSimulatorOptions = Omit<PlantSimulatorOptions, 'cncCodes' | 'weldingCodes' | 'boardCodes'> & {
@@ -76,6 +86,8 @@ export const DEFAULT_SIMULATOR_OPTIONS: Readonly<Omit<PlantSimulatorOptions, 'st
   boardRootTopic: 'machine',
   cardHolderCount: 12,
   boardSpeed: 1,
+  leakSiteCount: 0,
+  leakReadingIntervalMs: 1_000,
 };
 
 /** Generated board codes are FIRST_BOARD_CODE, FIRST_BOARD_CODE + 1, … */
@@ -83,6 +95,9 @@ const FIRST_BOARD_CODE = 101;
 const MAX_CARD_HOLDERS = 10_000;
 
 export const MAX_MACHINES_PER_KIND = 1000;
+export const MIN_LEAK_READING_INTERVAL_MS = 10;
+/** Real time: one reading every 10 minutes. */
+export const MAX_LEAK_READING_INTERVAL_MS = 600_000;
 export const MAX_RATE_HZ = 100;
 
 export class SimulatorOptionsError extends Error {
@@ -133,7 +148,10 @@ export function resolveSimulatorOptions(options: Partial<PlantSimulatorOptions> 
   check(bad.length === 0, `codes: letters, digits, '.', '_' or '-' only, 1–64 characters (bad: ${bad.join(', ')})`);
   const duplicates = all.filter((code, i) => all.indexOf(code) !== i);
   check(duplicates.length === 0, `codes: must be unique (repeated: ${[...new Set(duplicates)].join(', ')})`);
-  check(all.length > 0, 'nothing to simulate: cncCount, weldingCount and boardCount are all 0');
+  check(
+    all.length > 0 || merged.leakSiteCount > 0,
+    'nothing to simulate: cncCount, weldingCount, boardCount and leakSiteCount are all 0',
+  );
   const notBoardIds = boardCodes.codes.filter((code) => !/^\d{1,5}$/.test(code) || Number(code) > 65_535);
   check(notBoardIds.length === 0, `boardCodes: numbers 0…65535, a board's machine id (bad: ${notBoardIds.join(', ')})`);
   check(isTopicPrefix(merged.boardRootTopic), 'boardRootTopic: topic levels without wildcards, e.g. "machine"');
@@ -144,6 +162,16 @@ export function resolveSimulatorOptions(options: Partial<PlantSimulatorOptions> 
     `cardHolderCount: an integer 0…${MAX_CARD_HOLDERS}`,
   );
   check(isPositive(merged.boardSpeed) && merged.boardSpeed <= 1000, 'boardSpeed: a number in (0, 1000]');
+  check(
+    Number.isInteger(merged.leakSiteCount) && merged.leakSiteCount >= 0 && merged.leakSiteCount <= LEAK_SITES.length,
+    `leakSiteCount: an integer 0…${LEAK_SITES.length}`,
+  );
+  check(
+    Number.isInteger(merged.leakReadingIntervalMs) &&
+      merged.leakReadingIntervalMs >= MIN_LEAK_READING_INTERVAL_MS &&
+      merged.leakReadingIntervalMs <= MAX_LEAK_READING_INTERVAL_MS,
+    `leakReadingIntervalMs: an integer ${MIN_LEAK_READING_INTERVAL_MS}…${MAX_LEAK_READING_INTERVAL_MS} (600000: real time)`,
+  );
 
   check(
     merged.axes.length > 0 &&

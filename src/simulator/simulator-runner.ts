@@ -83,13 +83,13 @@ export class SimulatorRunner {
   private connectionLost = false;
   private onDrained?: () => void;
   private readonly counters: SimulatorStats = {
-    published: { axes: 0, tool: 0, electrical: 0 },
+    published: { axes: 0, tool: 0, electrical: 0, ppmv: 0 },
     dropped: 0,
     failed: 0,
     pending: 0,
     skippedMs: 0,
   };
-  private lastReport = { at: 0, published: { axes: 0, tool: 0, electrical: 0 } };
+  private lastReport = { at: 0, published: { axes: 0, tool: 0, electrical: 0, ppmv: 0 } };
 
   constructor(
     readonly simulator: PlantSimulator,
@@ -262,13 +262,18 @@ export class SimulatorRunner {
     const intervalMs = Math.max(1, now - this.lastReport.at);
     const published = this.counters.published;
     const perSecond = (kind: MessageKind) => ((published[kind] - this.lastReport.published[kind]) * 1000) / intervalMs;
-    const ratePerKind = { axes: perSecond('axes'), tool: perSecond('tool'), electrical: perSecond('electrical') };
+    const ratePerKind = {
+      axes: perSecond('axes'),
+      tool: perSecond('tool'),
+      electrical: perSecond('electrical'),
+      ppmv: perSecond('ppmv'),
+    };
     const welding: Record<WeldingState, number> = { OFF: 0, IDLE: 0, PRODUCTION: 0 };
     for (const status of this.simulator.weldingStatus()) welding[status.state]++;
     const progress: SimulatorProgress = {
       ...this.stats(),
       intervalMs,
-      messagesPerSecond: ratePerKind.axes + ratePerKind.tool + ratePerKind.electrical,
+      messagesPerSecond: ratePerKind.axes + ratePerKind.tool + ratePerKind.electrical + ratePerKind.ppmv,
       ratePerKind,
       connected: this.isConnected,
       welding,
@@ -281,9 +286,12 @@ export class SimulatorRunner {
 }
 
 export function formatProgress(p: SimulatorProgress): string {
-  const total = p.published.axes + p.published.tool + p.published.electrical;
+  const total = p.published.axes + p.published.tool + p.published.electrical + p.published.ppmv;
   const rate = (n: number) => (n >= 100 ? Math.round(n) : Math.round(n * 10) / 10).toLocaleString('en-US');
-  const kinds = (['axes', 'tool', 'electrical'] as const).map((k) => `${k} ${rate(p.ratePerKind[k])}/s`).join(', ');
+  const kinds = (['axes', 'tool', 'electrical', 'ppmv'] as const)
+    .filter((k) => k !== 'ppmv' || p.published.ppmv > 0)
+    .map((k) => `${k} ${rate(p.ratePerKind[k])}/s`)
+    .join(', ');
   const welding = `welding OFF ${p.welding.OFF} / IDLE ${p.welding.IDLE} / PRODUCTION ${p.welding.PRODUCTION}`;
   const trouble = [
     p.dropped ? `dropped ${p.dropped.toLocaleString('en-US')}` : '',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { createClient, type Client } from 'graphql-ws';
@@ -21,12 +21,28 @@ export function errorOf(result: GraphQLResponse): Record<string, any> {
   return result.errors![0].extensions!;
 }
 
+/**
+ * The plant root topic (PLANT_MQTT_ROOT) of this test file's apps. On a broker that other test
+ * files and runs share (the machine's Mosquitto in CI's second pass), apps subscribed to the
+ * same `plant/…` topics would each receive every file's traffic; one busy with another file's
+ * flood falls behind, and the broker drops what overflows its queue (max_queued_messages, 1000
+ * by default), its own test's messages among them. One root per file and run keeps each app to
+ * its own traffic; the apps of one file (a restart, replicas) share it.
+ */
+export function testPlantRoot(): string {
+  const file = expect.getState().testPath ?? 'unknown';
+  const run = /\d+/.exec(process.env.TEST_PG_RUN_PREFIX ?? '')?.[0] ?? String(process.pid);
+  return `plant-${run}-${createHash('sha1').update(file).digest('hex').slice(0, 8)}`;
+}
+
 export interface TestApp {
   app: INestApplication;
   db: TestDatabase;
   httpUrl: string;
   wsUrl: string;
   mqttUrl: string;
+  /** PLANT_MQTT_ROOT of this app (testPlantRoot() unless the test set another): devices publish under it. */
+  plantRoot: string;
   graphql<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -52,6 +68,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     MQTT_CLIENT_ID: `pg-test-${randomBytes(4).toString('hex')}`,
     // Every app on the shared broker would answer every board ("unknown machine"): each gets its own board root.
     ACCESS_MQTT_ROOT: `machine-${randomBytes(4).toString('hex')}`,
+    PLANT_MQTT_ROOT: testPlantRoot(),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'error',
@@ -82,6 +99,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     httpUrl,
     wsUrl,
     mqttUrl,
+    plantRoot: config.PLANT_MQTT_ROOT,
     graphql,
     login: async (email = ADMIN_EMAIL, password = ADMIN_PASSWORD) => {
       const result = await graphql<{ login: { accessToken: string } }>(

@@ -9,10 +9,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A private database for one test file, cloned from the migrated template in milliseconds. */
+/**
+ * A private database for one test file, cloned from the migrated template in milliseconds. Its
+ * name carries the run (global-setup.ts): a run cleans up only its own databases, never those of
+ * another run on the same PostgreSQL.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_PG_ADMIN_URL!;
-  const name = `plantgraph_test_${randomBytes(5).toString('hex')}`;
+  const name = `${process.env.TEST_PG_RUN_PREFIX!}${randomBytes(5).toString('hex')}`;
   await recreateDatabase(adminUrl, name, process.env.TEST_PG_TEMPLATE!);
   const url = withDatabase(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 2 });

@@ -36,6 +36,9 @@ export default async function globalSetup(): Promise<void> {
     mqttUrl = broker.url;
   }
   const template = `plantgraph_template_${process.pid}`;
+  // Every database of this run is named after its process, so that its teardown, on a shared
+  // PostgreSQL, drops its own and those of runs that died, and leaves running ones alone.
+  process.env.TEST_PG_RUN_PREFIX = `plantgraph_test_${process.pid}_`;
   await recreateDatabase(adminUrl, template);
   const dataSource = new DataSource(
     dataSourceOptions({

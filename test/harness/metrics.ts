@@ -1,7 +1,11 @@
 import type { TestApp } from './app.js';
 
 /** Sum of a metric's samples whose labels include `labels`, from GET /metrics as Prometheus reads it. */
-export async function metricSum(t: TestApp, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricSum(
+  t: Pick<TestApp, 'httpUrl'>,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await (await fetch(t.httpUrl.replace(/\/graphql$/, '/metrics'))).text();
   let sum = 0;
   for (const line of text.split('\n')) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { MachinesService } from '../../src/machines/application/machines.service.js';
 import { replicasSharingRedis, startTestApp, type TestApp, errorOf } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -336,11 +337,58 @@ describe('machine registry', () => {
     await expect(service.addUsageSeconds(999999, 5)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const later = new Date('2030-01-01T10:00:00.000Z');
-    await service.touchLastSeen([m.id, m.id], later);
-    await service.touchLastSeen([m.id], new Date('2029-01-01T00:00:00.000Z'));
-    await service.touchLastSeen([], later);
-    const { machine } = await ok(MACHINE, { c: 'HOURS' });
-    expect(machine).toMatchObject({ hours: 1.5, lastSeenAt: later.toISOString() });
+    service.markSeen([m.id, m.id], later);
+    service.markSeen([m.id], new Date('2029-01-01T00:00:00.000Z'));
+    service.markSeen([], later);
+    // Read back at once through the service, and written to the database within about a second.
+    expect((await ok(MACHINE, { c: 'HOURS' })).machine).toMatchObject({ hours: 1.5, lastSeenAt: later.toISOString() });
+    const stored = async () =>
+      (await t.db.query<{ last_seen_at: Date | null }>('SELECT last_seen_at FROM machines WHERE id = $1', [m.id]))[0]
+        .last_seen_at;
+    await waitFor(async () => (await stored())?.getTime() === later.getTime(), { what: 'last seen written' });
+    // An older mark, written with a probe's: once the probe is stored, the older mark was written (and ignored).
+    const { createMachine: probe } = await ok(CREATE_MACHINE, { i: { code: 'HOURS-PROBE', name: 'Probe' } });
+    service.markSeen([m.id], new Date('2029-06-01T00:00:00.000Z'));
+    service.markSeen([probe.id], later);
+    await waitFor(async () => (await ok(MACHINE, { c: 'HOURS-PROBE' })).machine.lastSeenAt !== null, {
+      what: 'the probe marked',
+    });
+    await waitFor(
+      async () =>
+        (await t.db.query('SELECT 1 FROM machines WHERE id = $1 AND last_seen_at IS NOT NULL', [probe.id])).length > 0,
+      { what: 'the probe written' },
+    );
+    expect((await stored())?.toISOString()).toBe(later.toISOString());
+  });
+
+  it('writes the last seen of many machines in one statement, without waiting for a use transaction holding one of them', async () => {
+    const codes = ['SEEN-1', 'SEEN-2', 'SEEN-3'];
+    const ids: number[] = [];
+    for (const code of codes) ids.push((await ok(CREATE_MACHINE, { i: { code, name: code } })).createMachine.id);
+    const at = new Date(Date.now() - 1000);
+    const held = new pg.Client({ connectionString: t.db.url });
+    await held.connect();
+    try {
+      // Another transaction (an RFID stop adding hours) holds the second machine's row.
+      await held.query('BEGIN');
+      await held.query('UPDATE machines SET usage_seconds = usage_seconds + 1 WHERE id = $1', [ids[1]]);
+      service.markSeen(ids, at);
+      const seen = async () =>
+        (
+          await t.db.query<{ id: number; last_seen_at: Date | null }>(
+            'SELECT id, last_seen_at FROM machines WHERE id = ANY($1::int[]) ORDER BY id',
+            [ids],
+          )
+        ).map((row) => row.last_seen_at?.getTime() ?? null);
+      await waitFor(async () => (await seen())[0] === at.getTime() && (await seen())[2] === at.getTime(), {
+        what: 'the free machines written',
+      });
+      expect((await seen())[1]).toBeNull();
+      await held.query('COMMIT');
+      await waitFor(async () => (await seen())[1] === at.getTime(), { what: 'the busy machine written next time' });
+    } finally {
+      await held.end();
+    }
   });
 
   it('deletes a machine and reports what went with it, other contexts included', async () => {
@@ -381,6 +429,46 @@ describe('machine registry', () => {
     expect({ axes, tools }).toEqual({ axes: 0, tools: 0 });
     expect(service.findByCode('GONE')).toBeUndefined();
     expect(errorOf(await t.graphql(DELETE_MACHINE, { c: 'GONE' }, admin)).code).toBe('NOT_FOUND');
+  });
+
+  it("deletes a machine all or nothing: when a participant fails, the machine and every context's records stay", async () => {
+    const { createMachine: m } = await ok(CREATE_MACHINE, {
+      i: { code: 'KEPT', name: 'Kept', axes: [axis('X')], tools: [{ number: 1 }] },
+    });
+    const [{ id: userId }] = await t.db.query<{ id: string }>('SELECT id FROM users ORDER BY created_at LIMIT 1');
+    await t.db.query('INSERT INTO access_authorizations (user_id, machine_id) VALUES ($1, $2)', [userId, m.id]);
+    await t.db.query(
+      `INSERT INTO access_uses (machine_id, user_id, started_at, last_seen_at, ended_at, counted_seconds, origin, close_reason)
+       VALUES ($1, $2, now() - interval '1 hour', now(), now(), 3600, 'api', 'api')`,
+      [m.id, userId],
+    );
+    // Registered after access's participants: theirs have deleted their rows when this one fails.
+    service.registerDeletionParticipant({
+      what: 'records on a failing disk',
+      count: async () => 0,
+      delete: async (machineId) => {
+        if (machineId === m.id) throw new Error('disk failure');
+      },
+    });
+    const counts = async () =>
+      (
+        await t.db.query<Record<string, number>>(
+          `SELECT (SELECT count(*)::int FROM machines WHERE id = $1) AS machines,
+                  (SELECT count(*)::int FROM machine_axes WHERE machine_id = $1) AS axes,
+                  (SELECT count(*)::int FROM machine_tools WHERE machine_id = $1) AS tools,
+                  (SELECT count(*)::int FROM access_authorizations WHERE machine_id = $1) AS authorizations,
+                  (SELECT count(*)::int FROM access_uses WHERE machine_id = $1) AS uses`,
+          [m.id],
+        )
+      )[0];
+    const before = await counts();
+    expect(before).toEqual({ machines: 1, axes: 1, tools: 1, authorizations: 1, uses: 1 });
+
+    expect(errorOf(await t.graphql(DELETE_MACHINE, { c: 'KEPT' }, admin)).code).toBe('INTERNAL_SERVER_ERROR');
+
+    expect(await counts()).toEqual(before);
+    expect(service.findByCode('KEPT')?.id).toBe(m.id);
+    expect((await ok(MACHINE, { c: 'KEPT' })).machine).toMatchObject({ code: 'KEPT', axes: [{ name: 'X' }] });
   });
 
   it('lets an operator read the registry but not change it', async () => {

@@ -6,20 +6,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
 import { ADMIN_EMAIL, startTestApp, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // Offline for real: every host but this machine fails to resolve, so a CDN script could not load.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 const UI_TIMEOUT_MS = 20_000;
 
 /** GraphiQL 3 edits with CodeMirror 5, which keeps its instance on the wrapper element. */
@@ -64,7 +52,8 @@ describe('GraphiQL at GET /graphql', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Production's default: GraphiQL sends the token of its header editor with its introspection too.
+    t = await startTestApp({ GRAPHQL_INTROSPECTION: 'authenticated' });
     base = new URL(t.httpUrl).origin;
     token = await t.login();
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'plantgraph-chromium-'));

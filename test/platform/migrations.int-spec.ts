@@ -9,7 +9,7 @@ import { recreateDatabase, withDatabase } from '../harness/global-setup.js';
 
 /** Every migration applied to an empty database leaves exactly the schema the entities describe. */
 describe('migrations', () => {
-  const name = `plantgraph_test_empty_${process.pid}`;
+  const name = `${process.env.TEST_PG_RUN_PREFIX!}empty`;
   let dataSource: DataSource;
 
   beforeAll(async () => {

@@ -2,15 +2,25 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
+import { AlarmSignals } from '../../src/alarms/application/alarm-signals.js';
 import {
   MACHINE_STATE_CHANGED,
   type MachineStateChangedEvent,
 } from '../../src/telemetry/application/machine-state.service.js';
 import {
+  ANOMALY_LEVELS_ADDED,
+  LEAK_INVESTIGATION_ADDED,
+  PPMV_READINGS_ADDED,
+  SENSOR_EVENT_ADDED,
+  SYSTEM_EVENT_ADDED,
+} from '../../src/leak-detection/application/leak-kinds.js';
+import { PV_VALUES_ADDED } from '../../src/experiments/application/pv-kinds.js';
+import { PV_THRESHOLD_EVENT, type PvThresholdEvent } from '../../src/experiments/application/pv-thresholds.service.js';
+import type { SamplesAdded } from '../../src/shared/ingestion/sample-kind.js';
+import {
   AXIS_SAMPLES_ADDED,
   ELECTRICAL_SAMPLES_ADDED,
-  type SamplesAdded,
-} from '../../src/telemetry/application/live-telemetry.js';
+} from '../../src/telemetry/application/live-telemetry.service.js';
 import { collect, startTestApp, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -44,7 +54,8 @@ function readMatrix(): Map<string, Record<Caller, boolean>> {
 
 interface Sample {
   query: string;
-  variables?: (t: Fixtures) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** `token` is the caller's (undefined when anonymous): for samples that need something of the caller's own. */
+  variables?: (t: Fixtures, token?: string) => Promise<Record<string, unknown>> | Record<string, unknown>;
   /** Subscriptions: makes an event happen so that an accepted subscription shows it. */
   trigger?: (t: Fixtures) => Promise<unknown>;
 }
@@ -59,6 +70,30 @@ interface Fixtures {
 }
 
 const randomName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+let matrixPv: Promise<{ id: number; name: string }> | undefined;
+
+/** A PV of an experiment every matrix user is assigned to: what pvValueAdded streams to whoever may read it. */
+function experimentPv(f: Fixtures): Promise<{ id: number; name: string }> {
+  matrixPv ??= (async () => {
+    const name = `${randomName('matrix').replace('-', '')}:Value`;
+    const created = await f.app.graphql(
+      'mutation($n: String!) { createPv(input: { name: $n }) { id name experimentName } }',
+      { n: name },
+      f.adminToken,
+    );
+    const { id, experimentName } = created.data!.createPv;
+    const users = await f.app.graphql('{ users(text: "matrix-", limit: 500) { items { id } } }', {}, f.adminToken);
+    for (const { id: userId } of users.data!.users.items as Array<{ id: string }>)
+      await f.app.graphql(
+        'mutation($e: String!, $u: String!) { assignUserToExperiment(experimentName: $e, userId: $u) { name } }',
+        { e: experimentName, u: userId },
+        f.adminToken,
+      );
+    return { id, name };
+  })();
+  return matrixPv;
+}
 
 /** A machine made by the admin, with an axis and a tool, for the machine samples to change or delete. */
 async function throwawayMachine(f: Fixtures): Promise<{ code: string; axisId: number; toolId: number }> {
@@ -101,6 +136,23 @@ async function throwawayElementType(f: Fixtures): Promise<number> {
     f.adminToken,
   );
   return created.data!.createElementType.id;
+}
+
+/** A sensor made by the admin on a template of its own, for an import to target. */
+async function throwawayLeakSensor(f: Fixtures): Promise<string> {
+  const { leakFields } = (await f.app.graphql('{ leakFields { id } }', {}, f.adminToken)).data!;
+  const template = await f.app.graphql(
+    'mutation($f: Int!, $n: String!) { createLeakTemplate(fieldId: $f, input: { name: $n, angleFromNorth: 0 }) { id } }',
+    { f: leakFields[0].id, n: randomName('matrix') },
+    f.adminToken,
+  );
+  const name = randomName('matrix');
+  await f.app.graphql(
+    'mutation($t: Int!, $n: String!) { createLeakSensor(templateId: $t, input: { name: $n, x: 0, y: 0, z: 0 }) { id } }',
+    { t: template.data!.createLeakTemplate.id, n: name },
+    f.adminToken,
+  );
+  return name;
 }
 
 const SAMPLES: Record<string, Sample> = {
@@ -290,8 +342,8 @@ const SAMPLES: Record<string, Sample> = {
     query: 'subscription { electricalSampleAdded { machineCode current } }',
     trigger: (f) =>
       f.app.app.get(PubSub).publish<SamplesAdded<object>>(ELECTRICAL_SAMPLES_ADDED, {
-        machineId: 0,
-        machineCode: 'matrix',
+        sourceId: 0,
+        sourceCode: 'matrix',
         samples: [{ machineId: 0, machineCode: 'matrix', ts: new Date(), current: 1, voltage: 1 }],
       }),
   },
@@ -299,8 +351,8 @@ const SAMPLES: Record<string, Sample> = {
     query: 'subscription { axisSampleAdded { machineCode axis } }',
     trigger: (f) =>
       f.app.app.get(PubSub).publish<SamplesAdded<object>>(AXIS_SAMPLES_ADDED, {
-        machineId: 0,
-        machineCode: 'matrix',
+        sourceId: 0,
+        sourceCode: 'matrix',
         samples: [
           {
             machineId: 0,
@@ -377,6 +429,294 @@ const SAMPLES: Record<string, Sample> = {
   registerUnregisteredSource: {
     query: 'mutation { registerUnregisteredSource(topic: "plant/machines/nobody/electrical") { code } }',
   },
+  leakFields: { query: '{ leakFields { id } }' },
+  createLeakField: {
+    query: 'mutation($n: String!) { createLeakField(input: { name: $n }) { id } }',
+    variables: () => ({ n: randomName('field') }),
+  },
+  updateLeakField: { query: 'mutation { updateLeakField(id: 999999, input: { description: "d" }) { id } }' },
+  deleteLeakField: { query: 'mutation { deleteLeakField(id: 999999) { deleted } }' },
+  leakTemplates: { query: '{ leakTemplates { totalCount } }' },
+  leakTemplate: { query: '{ leakTemplate(id: 999999) { id } }' },
+  createLeakTemplate: {
+    query: 'mutation { createLeakTemplate(fieldId: 999999, input: { name: "T", angleFromNorth: 10 }) { id } }',
+  },
+  updateLeakTemplate: { query: 'mutation { updateLeakTemplate(id: 999999, input: { name: "T2" }) { id } }' },
+  deleteLeakTemplate: { query: 'mutation { deleteLeakTemplate(id: 999999) { deleted } }' },
+  leakSensors: { query: '{ leakSensors { totalCount } }' },
+  leakSensor: { query: '{ leakSensor(name: "no-such-sensor") { id } }' },
+  createLeakSensor: {
+    query: 'mutation { createLeakSensor(templateId: 999999, input: { name: "S", x: 0, y: 0, z: 0 }) { id } }',
+  },
+  updateLeakSensor: { query: 'mutation { updateLeakSensor(id: 999999, input: { pinned: true }) { id } }' },
+  deleteLeakSensor: { query: 'mutation { deleteLeakSensor(id: 999999) { deleted } }' },
+  registerUnregisteredSensor: {
+    query:
+      'mutation { registerUnregisteredSensor(topic: "plant/sensors/nobody/ppmv", templateId: 999999, input: { x: 0, y: 0, z: 0 }) { id } }',
+  },
+  leakCandidates: { query: '{ leakCandidates(templateId: 999999) { totalCount } }' },
+  leakCandidate: { query: '{ leakCandidate(id: 999999) { id } }' },
+  createLeakCandidate: {
+    query:
+      'mutation { createLeakCandidate(templateId: 999999, input: { name: "C", x: 0, y: 0, z: 0, rate: 0, duration: 1 }) { id } }',
+  },
+  updateLeakCandidate: { query: 'mutation { updateLeakCandidate(id: 999999, input: { rate: 1 }) { id } }' },
+  deleteLeakCandidate: { query: 'mutation { deleteLeakCandidate(id: 999999) { id } }' },
+  importLeakSeaCurrents: {
+    query:
+      'mutation { importLeakSeaCurrents(templateId: 999999, csv: "u,v\\n0,0", startsAt: "2026-01-05T00:00:00Z") { imported } }',
+  },
+  leakSeaCurrents: {
+    query:
+      '{ leakSeaCurrents(templateId: 999999, from: "2026-01-05T00:00:00Z", to: "2026-01-06T00:00:00Z") { totalCount } }',
+  },
+  leakPlumeParameters: { query: '{ leakPlumeParameters { a } }' },
+  // a: 0 is refused by the service (BAD_USER_INPUT) after the guard: the seeded values stay.
+  updateLeakPlumeParameters: { query: 'mutation { updateLeakPlumeParameters(input: { a: 0 }) { a } }' },
+  leakCandidateSimulation: { query: '{ leakCandidateSimulation(sensorName: "no-such-sensor") { supported } }' },
+  latestPpmv: { query: '{ latestPpmv { ppmv } }' },
+  ppmvHistory: { query: '{ ppmvHistory(sensorNames: [], lastMinutes: 15) { sensorName } }' },
+  ppmvReadingAdded: {
+    query: 'subscription { ppmvReadingAdded { sensorName ppmv } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish<SamplesAdded<object>>(PPMV_READINGS_ADDED, {
+        sourceId: 0,
+        sourceCode: 'matrix',
+        samples: [{ sensorId: 0, sensorName: 'matrix', ts: new Date(), ppmv: 1 }],
+      }),
+  },
+  leakSensorEvents: { query: '{ leakSensorEvents { totalCount } }' },
+  leakSystemEvents: { query: '{ leakSystemEvents { totalCount } }' },
+  setSensorFeedbackMode: {
+    query: 'mutation { setSensorFeedbackMode(sensorName: "no-such-sensor", on: false) { id } }',
+  },
+  anomalyLevelAdded: {
+    query: 'subscription { anomalyLevelAdded { sensorName level } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish<SamplesAdded<object>>(ANOMALY_LEVELS_ADDED, {
+        sourceId: 0,
+        sourceCode: 'matrix',
+        samples: [
+          { sensorId: 0, sensorName: 'matrix', ts: new Date(), ppmv: 1, level: 'OK', percent: 1, feedback: false },
+        ],
+      }),
+  },
+  leakSensorEventAdded: {
+    query: 'subscription { leakSensorEventAdded { sensorName level } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish(SENSOR_EVENT_ADDED, {
+        id: '0',
+        sensorId: 0,
+        sensorName: 'matrix',
+        level: 'OK',
+        previousLevel: null,
+        at: new Date(),
+        ppmv: 1,
+        percent: 1,
+      }),
+  },
+  leakInvestigations: { query: '{ leakInvestigations { totalCount } }' },
+  investigateLeak: {
+    query: 'mutation { investigateLeak(sensorName: "no-such-sensor", at: "2026-01-01T00:00:00Z") { id } }',
+  },
+  leakInvestigationAdded: {
+    query: 'subscription { leakInvestigationAdded { sensorName result } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish(LEAK_INVESTIGATION_ADDED, {
+        id: '0',
+        sensorId: 0,
+        sensorName: 'matrix',
+        at: new Date(),
+        trigger: 'REQUEST',
+        result: 'UNDEFINED',
+        reason: 'NO_CANDIDATES',
+        confirmedCandidateId: null,
+        confirmedName: null,
+        details: {},
+        createdAt: new Date(),
+      }),
+  },
+  leakSensorBaseline: { query: '{ leakSensorBaseline(sensorName: "no-such-sensor") { name } }' },
+  selectSensorBaseline: { query: 'mutation { selectSensorBaseline(sensorName: "no-such-sensor") { id } }' },
+  augmentSensorBaseline: { query: 'mutation { augmentSensorBaseline(sensorName: "no-such-sensor") { id } }' },
+  outboxMessages: { query: '{ outboxMessages { totalCount } }' },
+  resendOutboxMessage: { query: 'mutation { resendOutboxMessage(id: "999999999") { state } }' },
+  leakSystemEventAdded: {
+    query: 'subscription { leakSystemEventAdded { type message } }',
+    trigger: (f) =>
+      f.app.app.get(PubSub).publish(SYSTEM_EVENT_ADDED, {
+        id: '0',
+        type: 'INFO',
+        message: 'matrix',
+        sensorId: null,
+        sensorName: null,
+        at: new Date(),
+      }),
+  },
+  experiments: { query: '{ experiments { totalCount } }' },
+  experiment: { query: '{ experiment(name: "NoSuchExperiment") { id } }' },
+  createExperiment: {
+    query: 'mutation($n: String!) { createExperiment(input: { name: $n }) { id } }',
+    variables: () => ({ n: randomName('mx').replace('-', '') }),
+  },
+  updateExperiment: {
+    query: 'mutation { updateExperiment(name: "NoSuchExperiment", input: { displayName: "d" }) { id } }',
+  },
+  deleteExperiment: { query: 'mutation { deleteExperiment(name: "NoSuchExperiment") { deleted } }' },
+  experimentAssignments: { query: '{ experimentAssignments(experimentName: "NoSuchExperiment") { totalCount } }' },
+  assignUserToExperiment: {
+    query: 'mutation($u: String!) { assignUserToExperiment(experimentName: "NoSuchExperiment", userId: $u) { id } }',
+    variables: async (f) => ({ u: await f.throwawayUser() }),
+  },
+  unassignUserFromExperiment: {
+    query:
+      'mutation($u: String!) { unassignUserFromExperiment(experimentName: "NoSuchExperiment", userId: $u) { id } }',
+    variables: async (f) => ({ u: await f.throwawayUser() }),
+  },
+  pvs: { query: '{ pvs { totalCount } }' },
+  pv: { query: '{ pv(name: "NoSuch:Pv") { id } }' },
+  createPv: {
+    query: 'mutation($n: String!) { createPv(input: { name: $n }) { id } }',
+    variables: () => ({ n: `${randomName('mx').replace('-', '')}:Pv` }),
+  },
+  registerUnregisteredPv: {
+    query: 'mutation { registerUnregisteredPv(topic: "plant/pv/Nobody/Pv", input: {}) { id } }',
+  },
+  updatePv: { query: 'mutation { updatePv(name: "NoSuch:Pv", input: { unit: "u" }) { id } }' },
+  deletePv: { query: 'mutation { deletePv(name: "NoSuch:Pv") { deleted } }' },
+  latestPvValues: { query: '{ latestPvValues(pvNames: ["NoSuch:Pv"]) { pvName } }' },
+  pvHistory: { query: '{ pvHistory(pvNames: [], lastMinutes: 15) { pvName } }' },
+  pvSets: { query: '{ pvSets { totalCount } }' },
+  setPv: { query: 'mutation { setPv(name: "NoSuch:Pv", value: "1") { id } }' },
+  pvArchiveHistory: { query: '{ pvArchiveHistory(pvName: "NoSuch:Pv", from: "2022-01-15 14:00") { pvName } }' },
+  // No archiver is configured: BAD_USER_INPUT once the guard let the caller through.
+  pvInArchive: { query: '{ pvInArchive(pvName: "NoSuch:Pv") }' },
+  myPvThresholdSubscriptions: { query: '{ myPvThresholdSubscriptions { totalCount } }' },
+  pvThresholdSubscriptions: { query: '{ pvThresholdSubscriptions { totalCount } }' },
+  pvThresholdEpisodes: { query: '{ pvThresholdEpisodes(pvName: "NoSuch:Pv") { totalCount } }' },
+  subscribePvThreshold: { query: 'mutation { subscribePvThreshold(pvName: "NoSuch:Pv") { id } }' },
+  updatePvThresholdSubscription: {
+    query: 'mutation { updatePvThresholdSubscription(pvName: "NoSuch:Pv", input: { min: 1 }) { id } }',
+  },
+  unsubscribePvThreshold: { query: 'mutation { unsubscribePvThreshold(pvName: "NoSuch:Pv") { id } }' },
+  pvThresholdEvent: {
+    // Each caller sees their own subscriptions' events: one for every matrix user, on a PV they are assigned to.
+    query: 'subscription { pvThresholdEvent { pvName } }',
+    trigger: async (f) => {
+      const pv = await experimentPv(f);
+      const users = await f.app.graphql('{ users(text: "matrix-", limit: 500) { items { id } } }', {}, f.adminToken);
+      for (const { id: userId } of users.data!.users.items as Array<{ id: string }>)
+        await f.app.app.get(PubSub).publish<PvThresholdEvent>(PV_THRESHOLD_EVENT, {
+          kind: 'STARTED',
+          episodeId: '0',
+          subscriptionId: 0,
+          userId,
+          pvId: pv.id,
+          pvName: pv.name,
+          limit: 'MAX',
+          limitValue: 1,
+          value: 2,
+          peak: 2,
+          at: new Date(),
+        });
+    },
+  },
+  pvValueAdded: {
+    query: 'subscription($n: [String!]) { pvValueAdded(pvNames: $n) { pvName value } }',
+    variables: async (f) => ({ n: [(await experimentPv(f)).name] }),
+    trigger: async (f) => {
+      const pv = await experimentPv(f);
+      await f.app.app.get(PubSub).publish<SamplesAdded<object>>(PV_VALUES_ADDED, {
+        sourceId: pv.id,
+        sourceCode: pv.name,
+        samples: [{ pvId: pv.id, pvName: pv.name, ts: new Date(), value: 1, text: null }],
+      });
+    },
+  },
+  job: { query: '{ job(id: "00000000-0000-0000-0000-000000000000") { id } }' },
+  jobs: { query: '{ jobs { totalCount } }' },
+  cancelJob: { query: 'mutation { cancelJob(id: "00000000-0000-0000-0000-000000000000") { id } }' },
+  jobProgress: {
+    // A job the caller may read: one they started (an import, for leaks:write), else the admin's, which they may not.
+    query: 'subscription($id: ID!) { jobProgress(id: $id) { state } }',
+    variables: async (f, token) => {
+      const sensorName = await throwawayLeakSensor(f);
+      const start = (as?: string) =>
+        f.app.graphql(
+          'mutation($s: String!) { importSensorReadings(sensorName: $s, csv: "index,Time,Values\\n") { id } }',
+          { s: sensorName },
+          as,
+        );
+      const own = await start(token);
+      return { id: (own.data ?? (await start(f.adminToken)).data!).importSensorReadings.id };
+    },
+  },
+  importSensorReadings: {
+    query: 'mutation($s: String!) { importSensorReadings(sensorName: $s, csv: "index,Time,Values\\n") { id } }',
+    variables: async (f) => ({ s: await throwawayLeakSensor(f) }),
+  },
+  ppmvMatrixProfile: { query: '{ ppmvMatrixProfile(sensorName: "nobody", window: 3) { points } }' },
+  exportExperimentsConfig: { query: '{ exportExperimentsConfig(format: JSON) }' },
+  importExperimentsConfig: {
+    query: 'mutation { importExperimentsConfig(content: "# nothing\\n", dryRun: true) { report { dryRun } } }',
+  },
+  alarms: { query: '{ alarms { totalCount } }' },
+  alarm: { query: '{ alarm(id: "999999999") { id } }' },
+  alarmHistory: { query: '{ alarmHistory(alarmId: "999999999") { totalCount } }' },
+  alarmSummary: { query: '{ alarmSummary { open } }' },
+  alarmHealth: { query: '{ alarmHealth(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { hours } }' },
+  acknowledgeAlarm: { query: 'mutation { acknowledgeAlarm(id: "999999999") { id } }' },
+  assignAlarm: { query: 'mutation { assignAlarm(id: "999999999", userId: null) { id } }' },
+  shelveAlarm: {
+    query: 'mutation { shelveAlarm(id: "999999999", until: "2099-01-01T00:00:00Z", note: "matrix") { id } }',
+  },
+  unshelveAlarm: { query: 'mutation { unshelveAlarm(id: "999999999") { id } }' },
+  setAlarmSourceOutOfService: {
+    query:
+      'mutation($k: String!) { setAlarmSourceOutOfService(kind: SERVICE, key: $k, outOfService: true) { outOfService } }',
+    variables: () => ({ k: randomName('matrix') }),
+  },
+  alarmChanged: {
+    query: 'subscription { alarmChanged(filter: { sourceKeys: ["matrix"] }) { alarm { id } } }',
+    trigger: (f) =>
+      f.app.app.get(AlarmSignals).raise({
+        source: { kind: 'SERVICE', key: 'matrix', name: 'matrix' },
+        type: 'MATRIX',
+        severity: 'WARNING',
+        message: 'matrix',
+        at: new Date(),
+      }),
+  },
+  alarmConditions: { query: '{ alarmConditions { type } }' },
+  updateAlarmCondition: {
+    query: 'mutation { updateAlarmCondition(type: "NO_SUCH_CONDITION", input: { enabled: true }) { type } }',
+  },
+  notificationChannels: { query: '{ notificationChannels { totalCount } }' },
+  createNotificationChannel: {
+    query:
+      'mutation($n: String!) { createNotificationChannel(input: { name: $n, kind: EMAIL, recipients: ["matrix@plant.example"] }) { id } }',
+    variables: () => ({ n: randomName('matrix') }),
+  },
+  updateNotificationChannel: {
+    query: 'mutation { updateNotificationChannel(id: 999999999, input: { name: "matrix" }) { id } }',
+  },
+  deleteNotificationChannel: { query: 'mutation { deleteNotificationChannel(id: 999999999) { id } }' },
+  notificationRules: { query: '{ notificationRules { totalCount } }' },
+  // An unknown channel: BAD_USER_INPUT once the guard let the caller through.
+  createNotificationRule: {
+    query:
+      'mutation($n: String!) { createNotificationRule(input: { name: $n, transitions: [RAISED], channelIds: [999999999] }) { id } }',
+    variables: () => ({ n: randomName('matrix') }),
+  },
+  updateNotificationRule: {
+    query: 'mutation { updateNotificationRule(id: 999999999, input: { enabled: false }) { id } }',
+  },
+  deleteNotificationRule: { query: 'mutation { deleteNotificationRule(id: 999999999) { id } }' },
+  alarmNotifications: { query: '{ alarmNotifications { totalCount } }' },
+  // An unknown rule: NOT_FOUND once the guard let the caller through.
+  sendAlarmDigest: {
+    query: 'mutation { sendAlarmDigest(ruleId: 999999999, weekStart: "2026-01-05T00:00:00Z") { ruleId } }',
+  },
 };
 
 describe('permission matrix (README) against every role', () => {
@@ -447,7 +787,7 @@ describe('permission matrix (README) against every role', () => {
         expected[operation] = matrix.get(operation)![caller];
         // Operations that end sessions get a token of their own.
         const token = tokens.get(caller) || undefined;
-        const variables = (await sample.variables?.(fixtures)) ?? {};
+        const variables = (await sample.variables?.(fixtures, token)) ?? {};
         outcomes[operation] = sample.query.startsWith('subscription')
           ? await subscriptionAccepted(sample, variables, token)
           : accepted(await app.graphql(sample.query, variables, token));

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
-import {
-  AXIS_SAMPLES_ADDED,
-  type LiveSample,
-  type SamplesAdded,
-} from '../../src/telemetry/application/live-telemetry.js';
+import type { SamplesAdded } from '../../src/shared/ingestion/sample-kind.js';
+import { AXIS_SAMPLES_ADDED, type LiveSample } from '../../src/telemetry/application/live-telemetry.service.js';
 import type { AxisSample } from '../../src/telemetry/domain/samples.js';
 import { collect, startTestApp, type TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -13,7 +10,7 @@ import { waitFor } from '../harness/wait-for.js';
 /**
  * Shared execution of identical subscriptions (axisSampleAdded is marked for it), over real
  * graphql-ws sockets: what each subscriber receives, what it is refused, and what the
- * service holds while they come and go. Events are published as LiveTelemetry publishes
+ * service holds while they come and go. Events are published as the ingestion path publishes
  * them after a committed batch.
  */
 const RUN = randomBytes(3).toString('hex');
@@ -31,7 +28,7 @@ describe('shared execution of identical subscriptions', () => {
   const [A, B] = [`shared-a-${RUN}`, `shared-b-${RUN}`];
   let clock = Date.now() - 60_000;
 
-  /** One axis sample of `code`, published like LiveTelemetry does; its `actual` tells it apart. */
+  /** One axis sample of `code`, published like the ingestion path does; its `actual` tells it apart. */
   async function publish(code: string, actual: number): Promise<void> {
     const sample: LiveSample<AxisSample> = {
       machineId: machines[code],
@@ -46,8 +43,8 @@ describe('shared execution of identical subscriptions', () => {
       homed: true,
     };
     await pubsub.publish<SamplesAdded<LiveSample<AxisSample>>>(AXIS_SAMPLES_ADDED, {
-      machineId: machines[code],
-      machineCode: code,
+      sourceId: machines[code],
+      sourceCode: code,
       samples: [sample],
     });
   }

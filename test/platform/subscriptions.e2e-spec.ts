@@ -72,28 +72,27 @@ describe('graphql-ws subscriptions', () => {
     await client.dispose();
   });
 
-  it('refuses the next operation of a user disabled after connecting', async () => {
-    const id = (
-      await t.graphql(
-        CREATE,
-        {
-          i: {
-            email: 'soon-disabled@plantgraph.test',
-            displayName: 'S',
-            password: 'soon-disabled-1',
-            roles: ['supervisor'],
-          },
+  it('refuses the next operation of a user disabled after connecting, also when no event announced it', async () => {
+    await t.graphql(
+      CREATE,
+      {
+        i: {
+          email: 'soon-disabled@plantgraph.test',
+          displayName: 'S',
+          password: 'soon-disabled-1',
+          roles: ['supervisor'],
         },
-        admin,
-      )
-    ).data!.createUser.id;
+      },
+      admin,
+    );
     const token = await t.login('soon-disabled@plantgraph.test', 'soon-disabled-1');
     const client = t.wsClient(token);
     const before = collect(client, '{ me { email } }');
     await waitFor(() => before.events.length === 1, { what: 'the first operation' });
     expect(before.events[0].data!.me.email).toBe('soon-disabled@plantgraph.test');
 
-    await t.graphql('mutation($id: ID!) { updateUser(id: $id, input: { disabled: true }) { id } }', { id }, admin);
+    // Behind the service's back (updateUser would close the socket: subscription-lifecycle.e2e-spec.ts).
+    await t.db.query("UPDATE users SET disabled = true WHERE email = 'soon-disabled@plantgraph.test'");
     const after = collect(client, USER_CHANGED);
     await waitFor(() => after.events.length === 1 || after.error, { what: 'the refusal' });
     expect(after.events[0]?.errors ?? after.error).toBeDefined();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { connectAsync, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import { loadConfig } from '../../src/config/app-config.js';
 import { MalformedMessageError, type InboundMessage, type MqttHandler } from '../../src/shared/mqtt/inbound-message.js';
-import { MqttService } from '../../src/shared/mqtt/mqtt.service.js';
+import { MqttService, type RouteOptions } from '../../src/shared/mqtt/mqtt.service.js';
 import { MetricsService } from '../../src/shared/observability/metrics.service.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -48,11 +48,13 @@ async function startService(
   clientId: string,
   routes: Record<string, MqttHandler>,
   env: Record<string, string> = {},
+  options: RouteOptions = {},
 ): Promise<Started> {
   sessions.add(clientId);
   const metrics = new MetricsService();
   const sut = new MqttService(loadConfig({ MQTT_URL: BROKER_URL, MQTT_CLIENT_ID: clientId, ...env }), metrics);
-  for (const [pattern, handler] of Object.entries(routes)) sut.route(pattern, handler, { name: routeName(pattern) });
+  for (const [pattern, handler] of Object.entries(routes))
+    sut.route(pattern, handler, { name: routeName(pattern), ...options });
   services.push(sut);
   await sut.onApplicationBootstrap();
   expect(sut.isConnected()).toBe(true);
@@ -283,6 +285,64 @@ describe('MqttService', () => {
     expect(stored).toEqual(['{"toolInUse":3}']);
     expect(calls).toBe(3);
     expect(await metric(metrics, 'plantgraph_mqtt_handler_failures_total', { route: 'tool' })).toBe(2);
+  });
+
+  it('with serialBy, handles one message at a time per key in arrival order, retries inside the key, keys in parallel', async () => {
+    const id = uniqueId();
+    const calls: string[] = [];
+    const running = new Set<string>();
+    let overlapped = false;
+    let startFailures = 2;
+    const release = gate();
+    const { sut, metrics } = await startService(
+      `pg-${id}`,
+      {
+        [`t/${id}/machine/+id`]: async ({ payload, params, attempt }) => {
+          const body = payload.toString();
+          calls.push(`${body}#${attempt}`);
+          if (running.has(params.id)) overlapped = true;
+          running.add(params.id);
+          try {
+            if (body === 'B1') await release.wait;
+            else await new Promise((resolve) => setTimeout(resolve, 5));
+            if (body === 'A1 start' && startFailures-- > 0) throw new Error('database down');
+          } finally {
+            running.delete(params.id);
+          }
+        },
+      },
+      {},
+      { serialBy: (message) => message.params.id },
+    );
+    const arrived: number[] = [];
+    clientOf(sut).on('packetreceive', (packet: Packet) => {
+      if (packet.cmd === 'publish') arrived.push((packet as IPublishPacket).messageId!);
+    });
+    const acked = pubacksSentBy(sut);
+    const device = await startDevice();
+
+    await device.publishAsync(`t/${id}/machine/1`, 'A1 start', { qos: 1 });
+    await device.publishAsync(`t/${id}/machine/2`, 'B1', { qos: 1 });
+    await device.publishAsync(`t/${id}/machine/1`, 'A2 stop', { qos: 1 });
+    await device.publishAsync(`t/${id}/machine/1`, 'A3 check', { qos: 1 });
+
+    // Machine 1 goes on (its start retried first) while machine 2's message is still running.
+    await waitFor(() => calls.includes('A3 check#1'), { what: "machine 1's messages, the start retried" });
+    expect(calls.filter((c) => c.startsWith('A'))).toEqual([
+      'A1 start#1',
+      'A1 start#2',
+      'A1 start#3',
+      'A2 stop#1',
+      'A3 check#1',
+    ]);
+    expect(calls).toContain('B1#1');
+    // In arrival order: machine 1's first message only, the later ones wait for machine 2's.
+    expect(acked).toEqual(arrived.slice(0, 1));
+    release.open();
+    await waitFor(() => acked.length === 4, { what: 'PUBACKs' });
+    expect(acked).toEqual(arrived);
+    expect(overlapped).toBe(false);
+    expect(await metric(metrics, 'plantgraph_mqtt_handler_failures_total', { route: '+id' })).toBe(2);
   });
 
   it('handles QoS 0 messages, which need no acknowledgement', async () => {

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { MachinesService } from '../../src/machines/application/machines.service.js';
-import { SampleStore } from '../../src/telemetry/application/ingestion.ports.js';
+import { BatchWriterFactory } from '../../src/shared/database/batch-writer.factory.js';
+import { AXIS_SAMPLES, ELECTRICAL_SAMPLES } from '../../src/telemetry/infrastructure/machine-samples.tables.js';
 import {
   TelemetryHistoryReader,
   type AxisColumns,
   type ElectricalColumns,
 } from '../../src/telemetry/application/telemetry-history.port.js';
-import { planHistory } from '../../src/telemetry/domain/history-window.js';
+import { planHistory } from '../../src/shared/ingestion/history-window.js';
 import type { AxisSample, ElectricalSample } from '../../src/telemetry/domain/samples.js';
-import { SqlTelemetryHistory } from '../../src/telemetry/infrastructure/sql-telemetry-history.js';
+import { SqlTelemetryHistory } from '../../src/telemetry/infrastructure/telemetry-history.repository.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 
 /** A whole hour, so that minutes and seconds are aligned from here. */
@@ -73,17 +74,19 @@ describe('telemetry history from rollups', () => {
           });
         }
       }
-    const store = t.app.get(SampleStore);
+    // Through the ingestion path's batch writers, as MQTT messages would be written.
+    const writers = t.app.get(BatchWriterFactory);
+    const [electricalWriter, axisWriter] = [writers.create(ELECTRICAL_SAMPLES), writers.create(AXIS_SAMPLES)];
     // In batches of different sizes at once, then a replay overlapping them: stored once, counted once.
     const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < electrical.length; i += 37) writes.push(store.writeElectrical(electrical.slice(i, i + 37)));
-    for (let i = 0; i < axisSamples.length; i += 250) writes.push(store.writeAxes(axisSamples.slice(i, i + 250)));
+    for (let i = 0; i < electrical.length; i += 37) writes.push(electricalWriter.write(electrical.slice(i, i + 37)));
+    for (let i = 0; i < axisSamples.length; i += 250) writes.push(axisWriter.write(axisSamples.slice(i, i + 250)));
     await Promise.all(writes);
     const replayed = await Promise.all([
-      store.writeElectrical(electrical.slice(100, 900)),
-      store.writeAxes(axisSamples.slice(500, 3000)),
+      electricalWriter.write(electrical.slice(100, 900)),
+      axisWriter.write(axisSamples.slice(500, 3000)),
     ]);
-    expect(replayed.map((rows) => rows.length)).toEqual([0, 0]);
+    expect(replayed.map((result) => result.inserted)).toEqual([0, 0]);
   });
   afterAll(() => t.close());
 

@@ -367,7 +367,11 @@ describe('telemetry history', () => {
       ['a reversed window', { codes: ['H1'], from: at(5000), to: at(0) }, ['to']],
       ['a window over 31 days', { codes: ['H1'], from: at(-32 * 86_400_000), to: at(0) }, ['from']],
       ['a date that is not one', { codes: ['H1'], from: 'yesterday' }, ['from']],
-      ['two resolutions', { codes: ['H1'], lastMinutes: 15, bucketSeconds: 1, maxPoints: 10 }, ['maxPoints']],
+      [
+        'two resolutions',
+        { codes: ['H1'], lastMinutes: 15, bucketSeconds: 1, maxPoints: 10 },
+        ['bucketSeconds', 'maxPoints'],
+      ],
       ['a limit with buckets', { codes: ['H1'], lastMinutes: 15, maxPoints: 10, limit: 5 }, ['limit']],
       ['too many buckets', { codes: ['H1'], lastMinutes: 60, bucketSeconds: 0.1 }, ['bucketSeconds']],
       ['a limit over 10000', { codes: ['H1'], lastMinutes: 15, limit: 10_001 }, ['limit']],
@@ -398,7 +402,7 @@ describe('telemetry history', () => {
     it('refuses absurd requests by complexity before touching the database', async () => {
       const codes = Array.from({ length: 100 }, (_, i) => `M${i}`);
       const error = errorOf(await t.graphql(AXES, { codes, from: at(0), to: at(3_600_000), limit: 10_000 }, admin));
-      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxComplexity: 5000 });
+      expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 5000 });
       expect(error.message).toMatch(/too complex/);
 
       // 20 machines × 5 axes × 300 buckets of every quantity stays within the limit.

@@ -4,12 +4,16 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { AppConfig } from '../../src/config/app-config.js';
 import { MqttService } from '../../src/shared/mqtt/mqtt.service.js';
-import { SampleStore } from '../../src/telemetry/application/ingestion.ports.js';
-import { PartitionMaintenanceService } from '../../src/telemetry/application/partition-maintenance.service.js';
-import { collect, startTestApp, type TestApp } from '../harness/app.js';
+import { PartitionMaintenanceService } from '../../src/shared/ingestion/partition-maintenance.service.js';
+import { SampleIngestion } from '../../src/shared/ingestion/sample-ingestion.service.js';
+import type { AxisSample, ElectricalSample, ToolSample } from '../../src/telemetry/domain/samples.js';
+import { collect, startTestApp, type TestApp, testPlantRoot } from '../harness/app.js';
 import { metricSum } from '../harness/metrics.js';
 import { createTestDatabase } from '../harness/database.js';
 import { waitFor } from '../harness/wait-for.js';
+
+/** This file's plant root topic (PLANT_MQTT_ROOT of its apps): devices publish under it. */
+const PLANT = testPlantRoot();
 
 /**
  * Plant telemetry end to end: a device publishes over MQTT (QoS 1) like a real one; rows,
@@ -39,7 +43,7 @@ const LATEST = `query($codes: [String!]) {
   }
 }`;
 const UNREGISTERED = `query($kind: UnregisteredSourceKind) {
-  unregisteredSources(kind: $kind, limit: 500) { totalCount items { topic kind sourceKey firstSeenAt lastSeenAt messageCount } }
+  unregisteredSources(kind: $kind, limit: 500) { totalCount items { topic kind sourceKey part firstSeenAt lastSeenAt messageCount } }
 }`;
 
 type Subscription = ReturnType<typeof collect<Record<string, any>>>;
@@ -51,7 +55,7 @@ const axisReading = (actual: number, target: number) => ({
   acceleration: 0.5,
   homed: true,
 });
-const topicOf = (code: string, kind: 'electrical' | 'axes' | 'tool') => `plant/machines/${code}/${kind}`;
+const topicOf = (code: string, kind: 'electrical' | 'axes' | 'tool') => `${PLANT}/machines/${code}/${kind}`;
 
 /** Devices and app sessions to end, so that persistent sessions do not pile up in the broker. */
 async function forgetSession(mqttUrl: string, clientId: string): Promise<void> {
@@ -179,7 +183,7 @@ describe('plant telemetry ingestion', () => {
   });
 
   it('stores a subset of axes with distance to go computed, leaving out an axis the machine lacks', async () => {
-    const dropped = await metricSum(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' });
+    const dropped = await metricSum(t, 'plantgraph_ingestion_samples_dropped_total', { reason: 'unknown_axis' });
     const ts = nextTs();
     await publish(CNC, 'axes', {
       ts,
@@ -200,7 +204,7 @@ describe('plant telemetry ingestion', () => {
       { axis: 'X', actual: 10, target: 25.5, distance_to_go: 15.5, velocity: 12.5, acceleration: 0.5, homed: true },
       { axis: 'Z', actual: -3, target: -1, distance_to_go: 2, velocity: 12.5, acceleration: 0.5, homed: true },
     ]);
-    expect(await metricSum(t, 'plantgraph_telemetry_samples_dropped_total', { reason: 'unknown_axis' })).toBe(
+    expect(await metricSum(t, 'plantgraph_ingestion_samples_dropped_total', { reason: 'unknown_axis' })).toBe(
       dropped + 1,
     );
 
@@ -244,13 +248,15 @@ describe('plant telemetry ingestion', () => {
     expect(latestTelemetry[0].axes[0]).toMatchObject({ actual: 10, target: 25.5, distanceToGo: 15.5, homed: true });
 
     // What a restarted service loads into memory: the same newest samples, read back from the tables.
-    const loaded = await t.app.get(SampleStore).latest([ids[CNC]], new Date(Date.now() - 86_400_000));
-    expect(loaded.electrical).toEqual([]);
-    expect(loaded.axes.map((a) => [a.axis, a.actual]).sort()).toEqual([
+    const ingestion = t.app.get(SampleIngestion);
+    const since = new Date(Date.now() - 86_400_000);
+    const load = <S extends { ts: Date }>(kind: string) => ingestion.kind<S>(kind).stored.latest([ids[CNC]], since);
+    expect(await load<ElectricalSample>('electrical')).toEqual([]);
+    expect((await load<AxisSample>('axis')).map((a) => [a.axis, a.actual]).sort()).toEqual([
       ['X', 10],
       ['Z', -3],
     ]);
-    expect(loaded.tool).toEqual([
+    expect(await load<ToolSample>('tool')).toEqual([
       { machineId: ids[CNC], ts: new Date(second), toolInUse: null, toolOffset: null, feedRate: 650 },
     ]);
 
@@ -325,7 +331,7 @@ describe('plant telemetry ingestion', () => {
   });
 
   it('refuses and counts malformed messages, and stores the next good one', async () => {
-    const route = 'plant/machines/+code/electrical';
+    const route = `${PLANT}/machines/+code/electrical`;
     const badJson = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_json' });
     const badField = await metricSum(t, 'plantgraph_mqtt_messages_rejected_total', { route, reason: 'invalid_field' });
     await publish(WELDER, 'electrical', '{"current": 12, "voltage":');
@@ -409,6 +415,54 @@ describe('plant telemetry ingestion', () => {
       admin,
     );
     expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('lists an axis its machine lacks (machine and axis), and registers it in one step', async () => {
+    const code = `axisless-${RUN}`;
+    const { createMachine } = await ok(CREATE_MACHINE, {
+      i: { code, name: 'Lathe', axes: [{ name: 'X', maxVelocity: 1, maxAcceleration: 1 }] },
+    });
+    await publish(code, 'axes', { ts: nextTs(), axes: { X: axisReading(1, 2), Y: axisReading(3, 4) } });
+    await publish(code, 'axes', { ts: nextTs(), axes: { Y: axisReading(5, 6) } });
+    const entry = await waitFor(
+      async () => {
+        const { unregisteredSources } = await ok(UNREGISTERED, { kind: 'AXIS' });
+        return unregisteredSources.items.find(
+          (i: { sourceKey: string; messageCount: number }) => i.sourceKey === code && i.messageCount === 2,
+        );
+      },
+      { what: 'the missing axis listed', timeoutMs: 15_000 },
+    );
+    expect(entry).toMatchObject({ kind: 'AXIS', sourceKey: code, part: 'Y', topic: topicOf(code, 'axes') });
+
+    const { registerUnregisteredSource } = await ok(
+      'mutation($t: String!, $p: String, $i: RegisterUnregisteredSourceInput) { registerUnregisteredSource(topic: $t, part: $p, input: $i) { code } }',
+      { t: entry.topic, p: 'Y', i: { axes: [{ name: 'Y', maxVelocity: 40, maxAcceleration: 80 }] } },
+    );
+    expect(registerUnregisteredSource).toEqual({ code });
+    const { machine } = await ok(
+      'query($c: String!) { machine(code: $c) { axes { name maxVelocity maxAcceleration } } }',
+      { c: code },
+    );
+    expect(machine.axes).toEqual([
+      { name: 'X', maxVelocity: 1, maxAcceleration: 1 },
+      { name: 'Y', maxVelocity: 40, maxAcceleration: 80 },
+    ]);
+    const { unregisteredSources } = await ok(UNREGISTERED, { kind: 'AXIS' });
+    expect(unregisteredSources.items.filter((i: { sourceKey: string }) => i.sourceKey === code)).toEqual([]);
+
+    const ts = nextTs();
+    await publish(code, 'axes', { ts, axes: { Y: axisReading(7, 8) } });
+    await waitFor(
+      async () =>
+        (
+          await rows(`SELECT 1 FROM axis_samples WHERE machine_id = $1 AND axis = 'Y' AND ts = $2`, [
+            createMachine.id,
+            new Date(ts),
+          ])
+        ).length,
+      { what: 'samples of the registered axis' },
+    );
   });
 
   it('coalesces to maxRatePerSecond: a burst of 50 samples reaches a dashboard as a few events, the last one the newest', async () => {
@@ -521,6 +575,29 @@ describe('plant telemetry ingestion', () => {
         ).length,
       { what: 'the message stored after the outage', timeoutMs: 20_000 },
     );
+  });
+});
+
+describe('unregistered sources, bounded', () => {
+  it('keeps at most UNREGISTERED_SOURCES_MAX of them, counting the messages of the others', async () => {
+    const t = await startTestApp({ UNREGISTERED_SOURCES_MAX: '5' });
+    const device = await startDevice(t.mqttUrl);
+    try {
+      const admin = await t.login();
+      const flood = `flood-${randomBytes(3).toString('hex')}`;
+      const notKept = () => metricSum(t, 'plantgraph_ingestion_unregistered_not_kept_total');
+      const before = await notKept();
+      for (let i = 0; i < 40; i++)
+        await device.publishAsync(topicOf(`${flood}-${i}`, 'electrical'), JSON.stringify({ current: 1, voltage: 1 }), {
+          qos: 1,
+        });
+      await waitFor(async () => (await notKept()) - before >= 35, { what: 'the overflow counted', timeoutMs: 15_000 });
+      const { data } = await t.graphql<{ unregisteredSources: { totalCount: number } }>(UNREGISTERED, {}, admin);
+      expect(data!.unregisteredSources.totalCount).toBe(5);
+    } finally {
+      await device.endAsync();
+      await t.close();
+    }
   });
 });
 

@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
 import { STATE_BANDS_CHANGED } from '../../src/telemetry/application/state-bands.service.js';
-import { collect, startTestApp, type TestApp } from '../harness/app.js';
+import { collect, startTestApp, type TestApp, testPlantRoot } from '../harness/app.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { waitFor } from '../harness/wait-for.js';
+
+/** This file's plant root topic (PLANT_MQTT_ROOT of its apps): devices publish under it. */
+const PLANT = testPlantRoot();
 
 /**
  * Machine state end to end: a device publishes electrical readings over MQTT; the timeline,
@@ -41,7 +44,7 @@ describe('machine state (e2e, MQTT → timeline, alerts, events, restart)', () =
   /** Publishes readings like a PLC gateway: one JSON array per message, QoS 1. */
   async function publish(readings: ReadonlyArray<readonly [seconds: number, current: number, voltage: number]>) {
     const payload = readings.map(([s, current, voltage]) => ({ ts: T0 + s * 1000, current, voltage }));
-    await device.publishAsync(`plant/machines/${CODE}/electrical`, JSON.stringify(payload), { qos: 1 });
+    await device.publishAsync(`${PLANT}/machines/${CODE}/electrical`, JSON.stringify(payload), { qos: 1 });
   }
 
   const timeline = async (fromS = -60, toS = 600) =>
@@ -143,7 +146,7 @@ describe('machine state (e2e, MQTT → timeline, alerts, events, restart)', () =
   it('stores a late reading but does not let it rewrite the timeline', async () => {
     const before = await timeline();
     await device.publishAsync(
-      `plant/machines/${CODE}/electrical`,
+      `${PLANT}/machines/${CODE}/electrical`,
       JSON.stringify({ ts: T0 + 4500, current: 0, voltage: 0 }),
       { qos: 1 },
     );
@@ -238,6 +241,8 @@ describe('machine state (e2e, MQTT → timeline, alerts, events, restart)', () =
     );
     await start();
 
+    // Catching up runs once this replica owns the machine's key: it does not hold up start-up.
+    await processedUpTo(28);
     expect((await timeline()).at(-1)).toEqual({
       machineCode: CODE,
       state: 'PRODUCTION',

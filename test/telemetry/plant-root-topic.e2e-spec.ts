@@ -106,7 +106,15 @@ describe('the embedded simulator with a non-default PLANT_MQTT_ROOT', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ SIMULATOR: 'true', PLANT_MQTT_ROOT: `sim-${RUN}` });
+    // The whole simulator (machines, RFID boards, the lab) on a connection pool sized like a
+    // deployment's, not the tests' usual 5: on a CI machine running three files at once the
+    // boards alone kept 5 connections busy past the pool's connect timeout.
+    t = await startTestApp({
+      SIMULATOR: 'true',
+      PLANT_MQTT_ROOT: `sim-${RUN}`,
+      SIMULATOR_LEAK_SITES: '0',
+      DB_POOL_SIZE: '10',
+    });
   });
 
   afterAll(async () => {

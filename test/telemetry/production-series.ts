@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { waitFor } from '../harness/wait-for.js';
+import { testPlantRoot } from '../harness/app.js';
 
 /**
  * The welding series the production-report tests compute their figures from by hand:
@@ -33,7 +34,7 @@ type Gql = (query: string, variables?: Record<string, unknown>) => Promise<any>;
 /** Publishes the series as one message, like a PLC gateway, and waits until machine state has taken all of it. */
 export async function publishSeries(device: MqttClient, code: string, gql: Gql): Promise<void> {
   const payload = SERIES.map(([s, current, voltage]) => ({ ts: S + s * 1000, current, voltage }));
-  await device.publishAsync(`plant/machines/${code}/electrical`, JSON.stringify(payload), { qos: 1 });
+  await device.publishAsync(`${testPlantRoot()}/machines/${code}/electrical`, JSON.stringify(payload), { qos: 1 });
   await waitFor(
     async () =>
       (await gql(`query($c: [String!]) { machineStates(machineCodes: $c) { lastSampleAt } }`, { c: [code] }))

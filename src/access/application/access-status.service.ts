@@ -18,10 +18,9 @@ import {
 import { isOnline } from '../domain/board.js';
 import { overduePlans, type PlanProgress } from '../domain/maintenance.js';
 import type { Use } from '../domain/use.js';
-import { AccessDirectory, type MachineLabel, type UserLabel } from './access-directory.js';
+import { AccessDirectory, type MachineLabel, type UserLabel } from './access-directory.service.js';
 import { ACCESS_STATUS_CHANGED, type AccessStatusChangedEvent } from './access-events.js';
-import { MaintenanceAdminRepository, UseAdminRepository } from './access-api.ports.js';
-import { MaintenanceRepository } from './access.ports.js';
+import { MaintenanceRepository, UseRepository } from './access.ports.js';
 
 export interface MachineAccessStatus {
   machine: MachineLabel;
@@ -46,12 +45,19 @@ export interface AccessStatusOverview {
 
 /** A machine silent for 90 s turns OFFLINE without any event: this often, every status is checked again. */
 export const STATUS_CHECK_INTERVAL_MS = 10_000;
+/**
+ * Changes announced within this long are checked together, in one round of queries: a
+ * busy plant announces dozens a second, and each would otherwise cost its own queries on
+ * the connections that boards' requests wait for.
+ */
+const CHANGE_COALESCING_MS = 50;
 
 /**
  * The live status board: IN_USE > BLOCKED > MAINTENANCE > OFFLINE > FREE per machine.
  *
  * A machine's status is recomputed when the board protocol or the API announce a change of
- * its uses, board or maintenance (ACCESS_STATUS_CHANGED), every machine's when the registry
+ * its uses, board or maintenance (ACCESS_STATUS_CHANGED; those of the next 50 ms together),
+ * every machine's when the registry
  * changes (MACHINES_CHANGED: blocking a machine through updateMachine), and every machine's
  * every STATUS_CHECK_INTERVAL_MS (the OFFLINE transition has no event). A status that
  * differs from the last one this replica saw is built once and delivered to this replica's
@@ -67,13 +73,15 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private queue: Promise<void> = Promise.resolve();
   private fullCheckQueued?: Promise<void>;
+  /** Machines announced changed and not checked yet. */
+  private readonly changed = new Set<number>();
+  private changedTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly directory: AccessDirectory,
     private readonly machines: MachinesService,
-    private readonly uses: UseAdminRepository,
+    private readonly uses: UseRepository,
     private readonly maintenance: MaintenanceRepository,
-    private readonly maintenanceAdmin: MaintenanceAdminRepository,
     private readonly pubsub: PubSub,
   ) {
     const emitter = new EventEmitter();
@@ -85,7 +93,7 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
     const statusEvents = this.pubsub.subscribe<AccessStatusChangedEvent>(ACCESS_STATUS_CHANGED);
     const machineEvents = this.pubsub.subscribe<MachinesChangedEvent>(MACHINES_CHANGED);
     this.listeners.push(statusEvents, machineEvents);
-    void this.follow(statusEvents, ({ machineId }) => void this.enqueue(() => this.checkOne(machineId)));
+    void this.follow(statusEvents, ({ machineId }) => this.machineChanged(machineId));
     void this.follow(machineEvents, () => void this.checkAll());
     // The first pass only learns the statuses: nobody is subscribed yet.
     void this.enqueue(() => this.checkEvery(false));
@@ -94,16 +102,17 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.changedTimer);
     await Promise.all(this.listeners.map((l) => l.return?.()));
     await this.queue;
   }
 
   /** The machines with a numeric code (those boards can address), or the given ones. */
   async overview(machineCodes?: readonly string[] | null, now = new Date()): Promise<AccessStatusOverview> {
-    const wanted = machineCodes?.length ? new Set(this.directory.machineIdsOf(machineCodes)) : undefined;
-    const machines = (await this.directory.allMachines()).filter((m) =>
-      wanted ? wanted.has(m.id) : isBoardCode(m.code),
-    );
+    const wanted = machineCodes?.length
+      ? new Set(this.machines.requireByCodes(machineCodes).map((m) => m.id))
+      : undefined;
+    const machines = (await this.machines.summaries()).filter((m) => (wanted ? wanted.has(m.id) : isBoardCode(m.code)));
     const statuses = await this.statusesOf(machines, now);
     return { at: now, counts: countByStatus(statuses.map((s) => s.status)), machines: statuses };
   }
@@ -123,29 +132,39 @@ export class AccessStatusService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async checkEvery(announce: boolean): Promise<void> {
-    const machines = await this.directory.allMachines();
+    const machines = await this.machines.summaries();
     const ids = new Set(machines.map((m) => m.id));
     for (const id of this.known.keys()) if (!ids.has(id)) this.known.delete(id);
     for (const status of await this.statusesOf(machines, new Date())) await this.remember(status, announce);
   }
 
-  private async checkOne(machineId: number): Promise<void> {
-    const code = this.machines.findById(machineId)?.code;
-    const machine = code ? await this.machines.findSummary(code) : null;
-    if (!machine) {
-      this.known.delete(machineId);
-      return;
-    }
-    const [openUse, progress] = await Promise.all([
-      this.uses.openUseOf(machineId),
-      this.maintenance.progress(machineId),
-    ]);
-    const [status] = await this.withUsers([statusOf(machine, openUse, progress, new Date())]);
-    await this.remember(status, true);
+  private machineChanged(machineId: number): void {
+    this.changed.add(machineId);
+    this.changedTimer ??= setTimeout(() => {
+      this.changedTimer = undefined;
+      void this.enqueue(() => this.checkChanged());
+    }, CHANGE_COALESCING_MS);
   }
 
-  private async statusesOf(machines: MachineSummary[], now: Date): Promise<MachineAccessStatus[]> {
-    const [openUses, progress] = await Promise.all([this.uses.openUses(), this.maintenanceAdmin.progressOfPlans()]);
+  private async checkChanged(): Promise<void> {
+    const ids = [...this.changed];
+    this.changed.clear();
+    if (!ids.length) return;
+    const machines = await this.machines.summaries(ids);
+    const found = new Set(machines.map((m) => m.id));
+    for (const id of ids) if (!found.has(id)) this.known.delete(id);
+    for (const status of await this.statusesOf(machines, new Date(), ids)) await this.remember(status, true);
+  }
+
+  /** `ids`: the machines to read uses and plans of; every machine's when omitted. */
+  private async statusesOf(
+    machines: MachineSummary[],
+    now: Date,
+    ids?: readonly number[],
+  ): Promise<MachineAccessStatus[]> {
+    // One after the other: a check takes one connection at a time from the pool that boards' requests wait on.
+    const openUses = await this.uses.openUses(ids);
+    const progress = await this.maintenance.progress(ids);
     const openByMachine = new Map(openUses.map((u) => [u.machineId, u]));
     const progressByMachine = new Map<number, PlanProgress[]>();
     for (const p of progress)

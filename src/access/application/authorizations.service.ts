@@ -4,8 +4,8 @@ import { UsersService } from '../../identity/application/users.service.js';
 import { NotFoundError } from '../../shared/errors/domain-errors.js';
 import { toPage, type PageType } from '../../shared/graphql/pagination.js';
 import type { Authorization } from '../domain/board.js';
-import { AccessDirectory, type Labelled } from './access-directory.js';
-import { AuthorizationAdminRepository } from './access-api.ports.js';
+import { AccessDirectory, type Labelled } from './access-directory.service.js';
+import { AuthorizationRepository } from './access.ports.js';
 
 export interface AuthorizationQuery {
   userId?: string | null;
@@ -22,10 +22,10 @@ export interface BulkAuthorizationResult {
 @Injectable()
 export class AuthorizationsService {
   constructor(
-    private readonly authorizations: AuthorizationAdminRepository,
+    private readonly authorizations: AuthorizationRepository,
     private readonly directory: AccessDirectory,
     private readonly users: UsersService,
-    machines: MachinesService,
+    private readonly machines: MachinesService,
   ) {
     machines.registerDeletionParticipant({
       what: 'access authorisations',
@@ -35,13 +35,13 @@ export class AuthorizationsService {
   }
 
   async list(query: AuthorizationQuery, page: { offset: number; limit: number }) {
-    const machineId = query.machineCode ? this.directory.machineByCode(query.machineCode).id : undefined;
+    const machineId = query.machineCode ? this.machines.requireByCode(query.machineCode).id : undefined;
     const result = await this.authorizations.list({ userId: query.userId ?? undefined, machineId }, page);
     return toPage({ ...result, items: await this.directory.label(result.items) });
   }
 
   async create(userId: string, machineCode: string): Promise<Labelled<Authorization>> {
-    const machine = this.directory.machineByCode(machineCode);
+    const machine = this.machines.requireByCode(machineCode);
     await this.users.get(userId);
     const [labelled] = await this.directory.label([await this.authorizations.create(userId, machine.id)]);
     return labelled;
@@ -49,7 +49,7 @@ export class AuthorizationsService {
 
   /** Authorises many users on one machine; those already authorised are skipped, not refused. */
   async bulkAdd(machineCode: string, userIds: readonly string[]): Promise<BulkAuthorizationResult> {
-    const machine = this.directory.machineByCode(machineCode);
+    const machine = this.machines.requireByCode(machineCode);
     const wanted = [...new Set(userIds)];
     for (const id of wanted) await this.users.get(id);
     const added = await this.authorizations.addMissing(machine.id, wanted);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { User } from '../../identity/domain/user.js';
 import { UsersService } from '../../identity/application/users.service.js';
 import { MachinesService } from '../../machines/application/machines.service.js';
-import type { MachineSummary } from '../../machines/domain/machine.js';
+import type { MachineProfile } from '../../machines/domain/machine.js';
 import { Transactions } from '../../shared/database/transactions.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import { ONLINE_WINDOW_MS } from '../domain/board.js';
@@ -15,7 +15,12 @@ import {
 } from '../domain/card-access.js';
 import { overduePlans } from '../domain/maintenance.js';
 import { ACCESS_STATUS_CHANGED, type AccessStatusChangedEvent } from './access-events.js';
-import { AuthorizationRepository, MaintenanceRepository } from './access.ports.js';
+import {
+  AuthorizationRepository,
+  MaintenanceRepository,
+  UnknownCardRepository,
+  UseRepository,
+} from './access.ports.js';
 import {
   DEFAULT_GRACE_MINUTES,
   DEFAULT_LOGOFF_MINUTES,
@@ -28,41 +33,33 @@ import {
   type SyncCacheReply,
   type UserReply,
 } from './board-exchange.js';
-import { CardAuthorizationRepository, UnknownCardRepository, UseRepository } from './board-protocol.ports.js';
-import { BoardSightings } from './board-sightings.js';
+import { BoardSightings } from './board-sightings.service.js';
 import { UseSessionsService } from './use-sessions.service.js';
 
 const INVALID_CARD = 'Invalid card';
 /** synccache looks at this many card holders at most (the reply holds far fewer anyway). */
 const SYNC_CACHE_HOLDERS = 200;
-/**
- * A machine's last seen is written at most this often per replica: online means "seen in
- * the last 90 s", so 10 s of resolution changes no status visibly, and a board's every
- * request no longer costs a committed UPDATE.
- */
-const LAST_SEEN_RESOLUTION_MS = 10_000;
 
 type Alive = Extract<BoardRequest, { action: 'alive' }>;
 
 /**
  * The FAB-O-MATIC board protocol (PROTOCOLS.md section B): one method per action, each
  * answering with the reply the board expects (null: no reply). The machine comes from the
- * topic; every request for a known machine refreshes its last seen; an unknown machine gets
- * a refusal and nothing is written.
+ * topic and is read from the machine directory (every replica reloads it on each registry
+ * change, so a machine blocked a moment ago is refused); every request for a known machine
+ * marks it seen, without waiting for that write; an unknown machine gets a refusal and
+ * nothing is written. A request costs only the queries its answer needs.
  */
 @Injectable()
 export class BoardProtocolService {
   private readonly logger = new Logger(BoardProtocolService.name);
   /** When this replica last heard from each machine: "seen again after being offline" costs no query. */
   private readonly heardAt = new Map<number, number>();
-  /** When this replica last wrote each machine's last seen (see LAST_SEEN_RESOLUTION_MS). */
-  private readonly lastSeenWrittenAt = new Map<number, number>();
 
   constructor(
     private readonly machines: MachinesService,
     private readonly users: UsersService,
     private readonly authorizations: AuthorizationRepository,
-    private readonly cardAuthorizations: CardAuthorizationRepository,
     private readonly maintenance: MaintenanceRepository,
     private readonly uses: UseSessionsService,
     private readonly useLocks: UseRepository,
@@ -110,9 +107,9 @@ export class BoardProtocolService {
   }
 
   async checkMachine(code: string, at: Date): Promise<MachineReply> {
-    const machine = await this.machine(code, at);
+    const machine = this.machine(code, at);
     if (!machine) return refusal('checkmachine', UNKNOWN_MACHINE_MESSAGE) as MachineReply;
-    const [due] = overduePlans(await this.maintenance.progress(machine.id));
+    const [due] = overduePlans(await this.maintenance.progress([machine.id]));
     return {
       request_ok: true,
       is_valid: true,
@@ -163,7 +160,7 @@ export class BoardProtocolService {
     const recorded = await this.transactions.run(async () => {
       // The machine's lock: a replayed copy handled elsewhere meanwhile sees the plans no longer due.
       await this.useLocks.lockMachine(machine.id);
-      const due = overduePlans(await this.maintenance.progress(machine.id));
+      const due = overduePlans(await this.maintenance.progress([machine.id]));
       const added = await this.maintenance.addInterventions(
         due.map(({ plan }) => ({
           planId: plan.id,
@@ -181,11 +178,10 @@ export class BoardProtocolService {
     return { request_ok: true, message: '' };
   }
 
-  /** Batched with other boards' (see BoardSightings); the machine from the in-memory directory. */
+  /** Batched with other boards' (see BoardSightings). */
   async alive(code: string, board: Alive, at: Date): Promise<null> {
-    const machine = this.machines.findByCode(code);
+    const machine = this.machine(code, at);
     if (!machine) return null;
-    this.heard(machine.id, at);
     await this.sightings.record({
       machineId: machine.id,
       firmwareVersion: board.version,
@@ -194,17 +190,16 @@ export class BoardProtocolService {
       heap: board.heap,
       lastSeenAt: at,
     });
-    this.lastSeenWrittenAt.set(machine.id, Math.max(at.getTime(), this.lastSeenWrittenAt.get(machine.id) ?? 0));
     return null;
   }
 
   /** The cards authorised on the machine (same rule as checkuser), staff first; the wire layer keeps what fits. */
   async syncCache(code: string, at: Date): Promise<SyncCacheReply> {
-    const machine = await this.machine(code, at);
+    const machine = this.machine(code, at);
     if (!machine) return refusal('synccache', UNKNOWN_MACHINE_MESSAGE) as SyncCacheReply;
     const page = await this.users.list({ disabled: false }, { offset: 0, limit: SYNC_CACHE_HOLDERS });
     const holders = page.items.map(cardHolderOf).filter((h): h is CardHolder => h !== null);
-    const authorized = await this.cardAuthorizations.authorizedAmong(
+    const authorized = await this.authorizations.authorizedAmong(
       machine.id,
       holders.filter((h) => !h.authorizeAll).map((h) => h.userId),
     );
@@ -220,22 +215,19 @@ export class BoardProtocolService {
     uid: string,
     at: Date,
   ): Promise<{ machine: AccessMachine; holder: CardHolder | null } | null> {
-    // The card is looked up while the machine is: both are reads.
-    const [machine, user] = await Promise.all([this.machine(code, at), this.users.findByCardUid(uid)]);
-    return machine && { machine, holder: user && cardHolderOf(user) };
+    const machine = this.machine(code, at);
+    if (!machine) return null;
+    const user = await this.users.findByCardUid(uid);
+    return { machine, holder: user && cardHolderOf(user) };
   }
 
-  /** The machine as boards see it, read now (a blocked flag changed a moment ago counts), and marked seen. */
-  private async machine(code: string, at: Date): Promise<AccessMachine | null> {
-    const summary = await this.machines.findSummary(code);
-    if (!summary) return null;
-    const written = this.lastSeenWrittenAt.get(summary.id);
-    if (written === undefined || at.getTime() - written >= LAST_SEEN_RESOLUTION_MS) {
-      await this.machines.touchLastSeen([summary.id], at);
-      this.lastSeenWrittenAt.set(summary.id, at.getTime());
-    }
-    this.heard(summary.id, at);
-    return accessMachineOf(summary);
+  /** The machine as boards see it, from the directory, and marked seen. */
+  private machine(code: string, at: Date): AccessMachine | null {
+    const profile = this.machines.findByCode(code);
+    if (!profile) return null;
+    this.machines.markSeen([profile.id], at);
+    this.heard(profile.id, at);
+    return accessMachineOf(profile);
   }
 
   /** A machine heard for the first time, or again after being offline, changes status. */
@@ -248,7 +240,8 @@ export class BoardProtocolService {
   private async levelOf(holder: CardHolder, machine: AccessMachine): Promise<AccessLevel> {
     // The authorisation only matters for a user who is not staff, on an open machine whose type asks for it.
     const needsLookup = !holder.disabled && !holder.authorizeAll && !machine.blocked && machine.needsAuthorization;
-    const hasAuthorization = needsLookup && (await this.authorizations.exists(holder.userId, machine.id));
+    const hasAuthorization =
+      needsLookup && (await this.authorizations.authorizedAmong(machine.id, [holder.userId])).has(holder.userId);
     return accessLevel(holder, machine, hasAuthorization);
   }
 
@@ -261,7 +254,7 @@ export class BoardProtocolService {
 }
 
 /** A machine with no type needs authorisations and gets the original's defaults (1440 min, 2 min, type 0). */
-export function accessMachineOf(machine: MachineSummary): AccessMachine {
+function accessMachineOf(machine: MachineProfile): AccessMachine {
   const type = machine.machineType;
   return {
     id: machine.id,

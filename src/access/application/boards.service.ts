@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { MachinesService } from '../../machines/application/machines.service.js';
 import { isOnline, type Board } from '../domain/board.js';
-import { AccessDirectory, type MachineLabel } from './access-directory.js';
-import { BoardListRepository } from './access-api.ports.js';
+import { AccessDirectory, type MachineLabel } from './access-directory.service.js';
+import { BoardRepository } from './access.ports.js';
 
 export interface BoardStatus extends Board {
   machine: MachineLabel;
@@ -15,9 +15,9 @@ export interface BoardStatus extends Board {
 @Injectable()
 export class BoardsService {
   constructor(
-    private readonly boards: BoardListRepository,
+    private readonly boards: BoardRepository,
     private readonly directory: AccessDirectory,
-    machines: MachinesService,
+    private readonly machines: MachinesService,
   ) {
     machines.registerDeletionParticipant({
       what: 'RFID boards',
@@ -27,7 +27,7 @@ export class BoardsService {
   }
 
   async list(now = new Date()): Promise<BoardStatus[]> {
-    const [boards, machines] = await Promise.all([this.boards.list(), this.directory.allMachines()]);
+    const [boards, machines] = await Promise.all([this.boards.list(), this.machines.summaries()]);
     const lastSeen = new Map(machines.map((m) => [m.id, m.lastSeenAt]));
     return boards.map((board) => {
       // Every board message refreshes the machine's last seen; `alive` only every 2 min.

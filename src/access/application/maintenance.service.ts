@@ -11,10 +11,9 @@ import {
   type MaintenancePlan,
   type PlanProgress,
 } from '../domain/maintenance.js';
-import { AccessDirectory, type Labelled, type MachineLabel } from './access-directory.js';
+import { AccessDirectory, type Labelled, type MachineLabel } from './access-directory.service.js';
 import { ACCESS_STATUS_CHANGED, type AccessStatusChangedEvent } from './access-events.js';
-import { MaintenanceAdminRepository, type InterventionChanges, type PlanFields } from './access-api.ports.js';
-import { MaintenanceRepository } from './access.ports.js';
+import { MaintenanceRepository, type InterventionChanges, type PlanFields } from './access.ports.js';
 
 /** A plan as the API shows it: with where it stands since its last intervention. */
 export interface PlanStatus extends MaintenancePlan {
@@ -48,52 +47,51 @@ export interface InterventionQuery {
 @Injectable()
 export class MaintenanceService {
   constructor(
-    private readonly admin: MaintenanceAdminRepository,
     private readonly maintenance: MaintenanceRepository,
     private readonly directory: AccessDirectory,
     private readonly users: UsersService,
     private readonly pubsub: PubSub,
-    machines: MachinesService,
+    private readonly machines: MachinesService,
   ) {
     machines.registerDeletionParticipant({
       what: 'maintenance interventions',
-      count: (id) => admin.countInterventionsOfMachine(id),
-      delete: (id) => admin.deleteInterventionsOfMachine(id),
+      count: (id) => maintenance.countInterventionsOfMachine(id),
+      delete: (id) => maintenance.deleteInterventionsOfMachine(id),
     });
     machines.registerDeletionParticipant({
       what: 'maintenance plans',
-      count: (id) => admin.countOfMachine(id),
-      delete: (id) => admin.deleteOfMachine(id),
+      count: (id) => maintenance.countOfMachine(id),
+      delete: (id) => maintenance.deleteOfMachine(id),
     });
   }
 
   async plans(machineCode?: string | null): Promise<PlanStatus[]> {
-    const machineId = machineCode ? this.directory.machineByCode(machineCode).id : undefined;
-    return (await this.admin.progressOfPlans(machineId)).map((p) => this.planStatus(p));
+    const machineIds = machineCode ? [this.machines.requireByCode(machineCode).id] : undefined;
+    return (await this.maintenance.progress(machineIds)).map((p) => this.planStatus(p));
   }
 
   async plan(id: number): Promise<PlanStatus> {
     const plan = await this.requirePlan(id);
-    const progress = (await this.admin.progressOfPlans(plan.machineId)).find((p) => p.plan.id === id);
+    const progress = (await this.maintenance.progress([plan.machineId])).find((p) => p.plan.id === id);
     if (!progress) throw new NotFoundError('Maintenance plan', id);
     return this.planStatus(progress);
   }
 
   /** Every overdue plan of every machine, by machine then plan. */
   async overduePlans(): Promise<PlanStatus[]> {
-    return (await this.admin.progressOfPlans()).filter(isOverdue).map((p) => this.planStatus(p));
+    return (await this.maintenance.progress()).filter(isOverdue).map((p) => this.planStatus(p));
   }
 
   async createPlan(machineCode: string, fields: PlanFields): Promise<PlanStatus> {
-    const machine = this.directory.machineByCode(machineCode);
-    const plan = await this.admin.createPlan(machine.id, fields);
+    const machine = this.machines.requireByCode(machineCode);
+    const plan = await this.maintenance.createPlan(machine.id, fields);
     await this.changed(plan.machineId);
     return this.plan(plan.id);
   }
 
   async updatePlan(id: number, fields: Partial<PlanFields>): Promise<PlanStatus> {
     await this.requirePlan(id);
-    const plan = await this.admin.updatePlan(id, fields);
+    const plan = await this.maintenance.updatePlan(id, fields);
     await this.changed(plan.machineId);
     return this.plan(id);
   }
@@ -101,15 +99,15 @@ export class MaintenanceService {
   /** Its interventions go with it. */
   async deletePlan(id: number): Promise<PlanStatus> {
     const plan = await this.plan(id);
-    await this.admin.deletePlan(id);
+    await this.maintenance.deletePlan(id);
     await this.changed(plan.machineId);
     return plan;
   }
 
   async interventions(query: InterventionQuery, page: { offset: number; limit: number }) {
-    const result = await this.admin.listInterventions(
+    const result = await this.maintenance.listInterventions(
       {
-        machineId: query.machineCode ? this.directory.machineByCode(query.machineCode).id : undefined,
+        machineId: query.machineCode ? this.machines.requireByCode(query.machineCode).id : undefined,
         planId: query.planId ?? undefined,
         userId: query.userId ?? undefined,
       },
@@ -139,12 +137,12 @@ export class MaintenanceService {
   async updateIntervention(id: string, changes: InterventionChanges): Promise<Labelled<Intervention>> {
     await this.requireIntervention(id);
     if (changes.userId) await this.users.get(changes.userId);
-    return this.changedIntervention(await this.admin.updateIntervention(id, changes));
+    return this.changedIntervention(await this.maintenance.updateIntervention(id, changes));
   }
 
   async deleteIntervention(id: string): Promise<Labelled<Intervention>> {
     const intervention = await this.requireIntervention(id);
-    await this.admin.deleteIntervention(id);
+    await this.maintenance.deleteIntervention(id);
     return this.changedIntervention(intervention);
   }
 
@@ -160,13 +158,13 @@ export class MaintenanceService {
   }
 
   private async requirePlan(id: number): Promise<MaintenancePlan> {
-    const plan = await this.admin.findPlan(id);
+    const plan = await this.maintenance.findPlan(id);
     if (!plan) throw new NotFoundError('Maintenance plan', id);
     return plan;
   }
 
   private async requireIntervention(id: string): Promise<Intervention> {
-    const intervention = await this.admin.findIntervention(id);
+    const intervention = await this.maintenance.findIntervention(id);
     if (!intervention) throw new NotFoundError('Intervention', id);
     return intervention;
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { Transactions } from '../../shared/database/transactions.js';
-import { AccessRecordsRepository, UnknownCardAdminRepository } from './access-api.ports.js';
+import { MaintenanceRepository, UnknownCardRepository, UseRepository } from './access.ports.js';
 
 export interface PurgeReport {
   usesAnonymized: number;
@@ -29,8 +29,9 @@ export class PrivacyPurgeService implements OnModuleInit, OnModuleDestroy {
   private running?: Promise<PurgeReport>;
 
   constructor(
-    private readonly records: AccessRecordsRepository,
-    private readonly unknownCards: UnknownCardAdminRepository,
+    private readonly uses: UseRepository,
+    private readonly maintenance: MaintenanceRepository,
+    private readonly unknownCards: UnknownCardRepository,
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
   ) {}
@@ -55,8 +56,8 @@ export class PrivacyPurgeService implements OnModuleInit, OnModuleDestroy {
     const anonymizedBefore = new Date(now.getTime() - this.config.ACCESS_RETENTION_DAYS * DAY_MS);
     const unknownCardsDeletedBefore = new Date(now.getTime() - this.config.ACCESS_UNKNOWN_CARD_RETENTION_DAYS * DAY_MS);
     return this.transactions.run(async () => ({
-      usesAnonymized: await this.records.anonymizeUsesBefore(anonymizedBefore),
-      interventionsAnonymized: await this.records.anonymizeInterventionsBefore(anonymizedBefore),
+      usesAnonymized: await this.uses.anonymizeBefore(anonymizedBefore),
+      interventionsAnonymized: await this.maintenance.anonymizeInterventionsBefore(anonymizedBefore),
       unknownCardAttemptsDeleted: await this.unknownCards.deleteBefore(unknownCardsDeletedBefore),
       anonymizedBefore,
       unknownCardsDeletedBefore,

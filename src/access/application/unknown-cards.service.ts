@@ -10,8 +10,8 @@ import {
 import type { User } from '../../identity/domain/user.js';
 import { toPage } from '../../shared/graphql/pagination.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
-import { AccessDirectory } from './access-directory.js';
-import { UnknownCardAdminRepository } from './access-api.ports.js';
+import { AccessDirectory } from './access-directory.service.js';
+import { UnknownCardRepository } from './access.ports.js';
 
 /**
  * Attempts of cards nobody holds (recorded by the board protocol's `checkuser`). Once a user
@@ -23,11 +23,11 @@ export class UnknownCardsService implements OnModuleInit, OnModuleDestroy {
   private userChanges?: AsyncIterableIterator<UserChangedEvent>;
 
   constructor(
-    private readonly cards: UnknownCardAdminRepository,
+    private readonly cards: UnknownCardRepository,
     private readonly directory: AccessDirectory,
     private readonly users: UsersService,
     private readonly pubsub: PubSub,
-    machines: MachinesService,
+    private readonly machines: MachinesService,
   ) {
     machines.registerDeletionParticipant({
       what: 'unknown card attempts',
@@ -52,7 +52,7 @@ export class UnknownCardsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async list(machineCode: string | null | undefined, page: { offset: number; limit: number }) {
-    const machineId = machineCode ? this.directory.machineByCode(machineCode).id : undefined;
+    const machineId = machineCode ? this.machines.requireByCode(machineCode).id : undefined;
     const result = await this.cards.list({ machineId }, page);
     return toPage({
       ...result,

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../shared/errors/domain-errors.js';
 import { toCsv, type CsvColumn } from '../../shared/csv/csv.js';
 import { hoursOf, summaryWeek, type UsageWindow } from '../domain/usage-report.js';
-import { AccessDirectory, type MachineLabel, type UserLabel } from './access-directory.js';
-import { AccessRecordsRepository, UnknownCardAdminRepository, type UsageGrouping } from './access-api.ports.js';
+import { AccessDirectory, type MachineLabel, type UserLabel } from './access-directory.service.js';
+import { UnknownCardRepository, UseRepository, type UsageGrouping } from './access.ports.js';
 import { MaintenanceService, type PlanStatus } from './maintenance.service.js';
 
 export interface UsageRow {
@@ -41,15 +41,15 @@ const MAX_WINDOW_DAYS = 366;
 @Injectable()
 export class UsageReportsService {
   constructor(
-    private readonly records: AccessRecordsRepository,
-    private readonly unknownCards: UnknownCardAdminRepository,
+    private readonly uses: UseRepository,
+    private readonly unknownCards: UnknownCardRepository,
     private readonly maintenance: MaintenanceService,
     private readonly directory: AccessDirectory,
   ) {}
 
   async report(window: UsageWindow, groupBy: UsageGrouping): Promise<UsageReport> {
     checkWindow(window);
-    const totals = await this.records.usage(window, groupBy);
+    const totals = await this.uses.usage(window, groupBy);
     const names =
       groupBy === 'USER' ? await this.directory.userNames(totals.flatMap((t) => (t.key ? [String(t.key)] : []))) : null;
     const rows = totals.map(({ key, seconds, uses }) => ({

@@ -11,7 +11,7 @@ import {
   ORPHAN_AFTER_MS,
   type UseClosing,
 } from '../domain/use.js';
-import { UseRepository, type OpenAndLatestUse } from './board-protocol.ports.js';
+import { UseRepository, type OpenAndLatestUse } from './access.ports.js';
 
 /** What a use message did: whether the machine's access status may have moved. */
 export interface UseOutcome {

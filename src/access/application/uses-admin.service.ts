@@ -7,10 +7,9 @@ import { toPage } from '../../shared/graphql/pagination.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import { checkUseTimes, countedSecondsOf, hoursCorrectionSeconds } from '../domain/use-correction.js';
 import type { Use } from '../domain/use.js';
-import { AccessDirectory, type Labelled } from './access-directory.js';
+import { AccessDirectory, type Labelled } from './access-directory.service.js';
 import { ACCESS_STATUS_CHANGED, type AccessStatusChangedEvent } from './access-events.js';
-import { UseAdminRepository, type UseChanges } from './access-api.ports.js';
-import { UseRepository } from './board-protocol.ports.js';
+import { UseRepository, type UseChanges } from './access.ports.js';
 
 export interface UseQuery {
   machineCode?: string | null;
@@ -46,9 +45,7 @@ export interface UpdateUseCommand {
 @Injectable()
 export class UsesAdminService {
   constructor(
-    private readonly uses: UseAdminRepository,
-    /** The board protocol's: its per-machine lock serialises board messages and corrections. */
-    private readonly boardUses: UseRepository,
+    private readonly uses: UseRepository,
     private readonly directory: AccessDirectory,
     private readonly users: UsersService,
     private readonly machines: MachinesService,
@@ -67,7 +64,7 @@ export class UsesAdminService {
       throw new InvalidInputError('Empty window', { to: 'must be after from' });
     const result = await this.uses.list(
       {
-        machineId: query.machineCode ? this.directory.machineByCode(query.machineCode).id : undefined,
+        machineId: query.machineCode ? this.machines.requireByCode(query.machineCode).id : undefined,
         userId: query.userId ?? undefined,
         from: query.from ?? undefined,
         to: query.to ?? undefined,
@@ -79,13 +76,14 @@ export class UsesAdminService {
   }
 
   async create(command: CreateUseCommand, now = new Date()): Promise<Labelled<Use>> {
-    const machine = this.directory.machineByCode(command.machineCode);
+    const machine = this.machines.requireByCode(command.machineCode);
     await this.users.get(command.userId);
     const times = { startedAt: command.startedAt, endedAt: command.endedAt ?? null };
     checkUseTimes(times, now);
     const countedSeconds = countedSecondsOf(times);
     const use = await this.transactions.run(async () => {
-      await this.boardUses.lockMachine(machine.id);
+      // The board protocol's lock: board messages and corrections of a machine take turns.
+      await this.uses.lockMachine(machine.id);
       const created = await this.uses.insert({
         machineId: machine.id,
         userId: command.userId,
@@ -149,7 +147,7 @@ export class UsesAdminService {
   private async lockedUse(id: string): Promise<Use> {
     const use = await this.uses.findById(id);
     if (!use) throw new NotFoundError('Use', id);
-    await this.boardUses.lockMachine(use.machineId);
+    await this.uses.lockMachine(use.machineId);
     const locked = await this.uses.findById(id);
     if (!locked) throw new NotFoundError('Use', id);
     return locked;

@@ -1,38 +1,32 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import type { InboundMessage } from '../../shared/mqtt/inbound-message.js';
+import { LogThrottle } from '../../shared/observability/log-throttle.js';
 import { MqttService } from '../../shared/mqtt/mqtt.service.js';
 import { MetricsService } from '../../shared/observability/metrics.service.js';
-import { LogThrottle } from '../../shared/mqtt/log-throttle.js';
-import { retryDelayMs } from '../../shared/mqtt/retry-delay.js';
 import { BACKEND_FAILURE_MESSAGE, refusal, type BoardReply, type BoardRequest } from '../application/board-exchange.js';
 import { BoardProtocolService } from '../application/board-protocol.service.js';
 import { boardMachineCode, encodeReply, expectsReply, parseBoardRequest } from './board-messages.js';
-import { SerialQueues } from './serial-queues.js';
+
+/** How long a board waits for a reply (PROTOCOLS.md section B); later, none is sent. */
+const BOARD_REPLY_WINDOW_MS = 2_000;
 
 /**
  * `{root}/{id}` → `{root}/{id}/reply` (PROTOCOLS.md section B). The board takes whatever
- * arrives next on its reply topic as the answer, so: one message at a time per machine,
- * the reply published after the commit and before that machine's next message is handled,
- * exactly one reply per request that expects one, and none to `alive` or bad input.
+ * arrives next on its reply topic as the answer, so the route handles one message at a time
+ * per machine (retries after a database failure included: a stop queued behind a failed
+ * start applies after it), and this handler answers each request that expects a reply
+ * exactly once: after the commit, or at once with a refusal when the first attempt fails
+ * (the retries are not answered again); never to `alive`, bad input, a broker redelivery,
+ * or later than the board waits.
  */
-/** How long a board waits for a reply (PROTOCOLS.md section B); later, none is sent. */
-const BOARD_REPLY_WINDOW_MS = 2_000;
 @Injectable()
-export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
+export class BoardMqttHandler implements OnModuleInit {
   private readonly logger = new Logger(BoardMqttHandler.name);
-  private readonly queues = new SerialQueues();
-  /** Messages already answered: a retry after a database failure (answered with a refusal) is not answered again. */
-  private readonly answered = new WeakSet<InboundMessage>();
-  /** Messages counted in `traffic.received` (a retried one counts once). */
-  private readonly counted = new WeakSet<InboundMessage>();
   private readonly publishLog = new LogThrottle(60_000);
-  private readonly failureLog = new LogThrottle(60_000);
   private readonly metrics: ReturnType<typeof declareMetrics>;
   /** For the stats topic: messages received on the board route and replies sent since start. */
   readonly traffic = { received: 0, sent: 0 };
-  private readonly stopping = new AbortController();
 
   constructor(
     private readonly mqtt: MqttService,
@@ -43,59 +37,35 @@ export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
     this.metrics = declareMetrics(metrics);
   }
 
-  onModuleDestroy(): void {
-    this.stopping.abort();
-  }
-
   onModuleInit(): void {
     // Shared between replicas when a group is configured: each request reaches one replica, which answers it.
     this.mqtt.route(`${this.config.ACCESS_MQTT_ROOT}/+id`, (message) => this.handle(message), {
       name: 'access-board',
+      serialBy: (message) => message.params.id,
     });
   }
 
   async handle(message: InboundMessage): Promise<void> {
-    if (!this.counted.has(message)) {
-      this.counted.add(message);
-      this.traffic.received++;
-    }
+    const firstAttempt = (message.attempt ?? 1) === 1;
+    if (firstAttempt) this.traffic.received++;
     const code = boardMachineCode(message.params.id, message.topic);
     const request = parseBoardRequest(message.payload, message.topic);
     // Sent again by the broker after a crash: the same message twice, which the use rules treat as a replay.
     if (message.redelivered && 'replay' in request) request.replay = true;
-    await this.queues.run(code, () => this.answer(code, request, message));
-  }
-
-  private async answer(code: string, request: BoardRequest, message: InboundMessage): Promise<void> {
     let reply: BoardReply | null;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        reply = await this.protocol.answer(code, request, message.receivedAt);
-        break;
-      } catch (error) {
-        if (attempt === 0) {
-          // Answered at once: the board would wait 2 s for nothing and then stop talking for
-          // 45 s. The retries below are not answered again.
-          this.metrics.requests.inc({ action: request.action, outcome: 'failed' });
-          await this.reply(code, request, message, refusal(request.action, BACKEND_FAILURE_MESSAGE));
-        }
-        // Retried here, inside the machine's queue, so that the machine's later messages (a
-        // stop after this start) are applied after it, never before. Once stopping, the MQTT
-        // layer takes over.
-        if (this.stopping.signal.aborted) throw error;
-        const delay = retryDelayMs(attempt);
-        const suppressed = this.failureLog.take('board');
-        if (suppressed !== undefined)
-          this.logger.error(
-            `Board request ${request.action} of machine ${code} failed (attempt ${attempt + 1}), retrying in ${delay} ms: ` +
-              `${error instanceof Error ? error.message : String(error)}` +
-              (suppressed ? `; ${suppressed} more failures not logged` : ''),
-          );
-        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    try {
+      reply = await this.protocol.answer(code, request, message.receivedAt);
+    } catch (error) {
+      if (firstAttempt) {
+        // Answered at once: the board would wait 2 s for nothing and then stop talking for 45 s.
+        this.metrics.requests.inc({ action: request.action, outcome: 'failed' });
+        await this.reply(code, request, message, refusal(request.action, BACKEND_FAILURE_MESSAGE));
       }
+      throw error;
     }
     this.metrics.requests.inc({ action: request.action, outcome: outcomeOf(reply) });
-    await this.reply(code, request, message, reply);
+    // A retry's board got its refusal already.
+    if (firstAttempt) await this.reply(code, request, message, reply);
   }
 
   private async reply(
@@ -105,8 +75,7 @@ export class BoardMqttHandler implements OnModuleInit, OnModuleDestroy {
     reply: BoardReply | null,
   ): Promise<void> {
     // A message the broker redelivers (DUP) was received before a crash: its board stopped waiting long ago.
-    if (!reply || !expectsReply(request.action) || this.answered.has(message) || message.redelivered) return;
-    this.answered.add(message);
+    if (!reply || !expectsReply(request.action) || message.redelivered) return;
     // The board stopped waiting after 2 s and takes whatever comes next on its reply topic as
     // the answer to its next request: a late reply would be mistaken for that one.
     if (Date.now() - message.receivedAt.getTime() > BOARD_REPLY_WINDOW_MS) {

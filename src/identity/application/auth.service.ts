@@ -2,8 +2,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config.js';
+import { ACCESS_CHANGED, type AccessChangedEvent } from '../../shared/auth/access-changes.js';
 import { PrincipalResolver, type AccessTokenClaims, type Principal } from '../../shared/auth/principal.js';
 import { InvalidInputError, UnauthenticatedError } from '../../shared/errors/domain-errors.js';
+import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import { isActive, normalizeEmail, permissionsOf, type User } from '../domain/user.js';
 import { LoginThrottle, PasswordHasher, RefreshTokenRepository, UserRepository } from './identity.ports.js';
 
@@ -30,6 +32,7 @@ export class AuthService implements PrincipalResolver {
     private readonly throttle: LoginThrottle,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly pubsub: PubSub,
   ) {
     this.decoyHash = hasher.hash(randomBytes(16).toString('hex'));
   }
@@ -93,11 +96,20 @@ export class AuthService implements PrincipalResolver {
     return this.hasher.hash(password);
   }
 
-  /** Revokes all refresh tokens and invalidates all access tokens of a user (also when disabled or deleted). */
+  /**
+   * Revokes all refresh tokens and invalidates all access tokens of a user (also when disabled
+   * or deleted); their open subscriptions end on every replica.
+   */
   async endAllSessions(user: User): Promise<void> {
     user.sessionVersion += 1;
     await this.users.save(user);
     await this.refreshTokens.revokeAllOf(user.id);
+    await this.accessChanged([user.id]);
+  }
+
+  /** After a committed change that may take access away: every replica checks these users' open sessions again. */
+  async accessChanged(userIds: string[]): Promise<void> {
+    if (userIds.length) await this.pubsub.publish<AccessChangedEvent>(ACCESS_CHANGED, { userIds });
   }
 
   async resolve(claims: AccessTokenClaims): Promise<Principal> {

@@ -45,6 +45,8 @@ export abstract class RoleRepository {
   abstract save(role: Role): Promise<Role>;
   abstract delete(id: string): Promise<void>;
   abstract countHolders(id: string): Promise<number>;
+  /** Users (not deleted) who hold the role. */
+  abstract holderIds(id: string): Promise<string[]>;
 }
 
 export interface StoredRefreshToken {

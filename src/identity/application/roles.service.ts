@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ALL_PERMISSIONS } from '../../shared/auth/permissions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors/domain-errors.js';
 import { ADMIN_ROLE, validatePermissions, validateRoleName, type Role } from '../domain/user.js';
+import { AuthService } from './auth.service.js';
 import { RoleRepository } from './identity.ports.js';
 
 export interface RoleCommand {
@@ -15,7 +16,10 @@ export interface RoleCommand {
 /** Roles: API permissions plus the access flags RFID boards need. */
 @Injectable()
 export class RolesService {
-  constructor(private readonly roles: RoleRepository) {}
+  constructor(
+    private readonly roles: RoleRepository,
+    private readonly auth: AuthService,
+  ) {}
 
   list(): Promise<Role[]> {
     return this.roles.list();
@@ -54,7 +58,10 @@ export class RolesService {
     if (command.description !== undefined) role.description = command.description.trim();
     if (command.authorizeAll !== undefined) role.authorizeAll = command.authorizeAll;
     if (command.canMaintain !== undefined) role.canMaintain = command.canMaintain;
-    return this.roles.save(role);
+    const saved = await this.roles.save(role);
+    // Holders may have lost a permission their running subscriptions need.
+    if (command.permissions !== undefined) await this.auth.accessChanged(await this.roles.holderIds(id));
+    return saved;
   }
 
   async delete(id: string): Promise<Role> {

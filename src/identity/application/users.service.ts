@@ -96,6 +96,7 @@ export class UsersService {
     user.disabled = disabled;
     const saved = await this.users.save(user);
     if (disabled || command.password) await this.auth.endAllSessions(saved);
+    else if (command.roles) await this.auth.accessChanged([saved.id]);
     await this.announce('UPDATED', saved);
     return saved;
   }

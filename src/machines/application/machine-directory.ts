@@ -1,8 +1,8 @@
-import type { MachineRef } from '../domain/machine.js';
+import type { MachineProfile } from '../domain/machine.js';
 
-/** Port: loads every machine with its axes (implemented in infrastructure). */
+/** Port: loads every machine with its axes, type and blocked flag (implemented in infrastructure). */
 export abstract class MachineRefSource {
-  abstract loadAll(): Promise<MachineRef[]>;
+  abstract loadAll(): Promise<MachineProfile[]>;
 }
 
 /**
@@ -11,23 +11,23 @@ export abstract class MachineRefSource {
  * reload on the `machines.changed` event, see MachinesService).
  */
 export class MachineDirectory {
-  private byCode = new Map<string, MachineRef>();
-  private byId = new Map<number, MachineRef>();
+  private byCode = new Map<string, MachineProfile>();
+  private byId = new Map<number, MachineProfile>();
 
-  replace(machines: MachineRef[]): void {
+  replace(machines: MachineProfile[]): void {
     this.byCode = new Map(machines.map((m) => [m.code, m]));
     this.byId = new Map(machines.map((m) => [m.id, m]));
   }
 
-  findByCode(code: string): MachineRef | undefined {
+  findByCode(code: string): MachineProfile | undefined {
     return this.byCode.get(code);
   }
 
-  findById(id: number): MachineRef | undefined {
+  findById(id: number): MachineProfile | undefined {
     return this.byId.get(id);
   }
 
-  all(): MachineRef[] {
+  all(): MachineProfile[] {
     return [...this.byId.values()];
   }
 }

@@ -11,6 +11,7 @@ import type {
   Tool,
   ToolFields,
 } from '../domain/machine.js';
+import type { SeenAt } from './last-seen-writer.js';
 
 export interface MachineFilter {
   /** Matches code, name, model or maker. */
@@ -22,19 +23,20 @@ export interface MachineFilter {
 /** Machines with their type, axes and tools. Uniqueness (code) is the database's. */
 export abstract class MachineRepository {
   abstract findByCode(code: string): Promise<Machine | null>;
-  /** The machine and its type, without axes and tools (one query). */
-  /** Every machine with its type, without parts, in one query. */
-  abstract summaries(): Promise<MachineSummary[]>;
-  abstract findSummaryByCode(code: string): Promise<MachineSummary | null>;
+  /** Every machine (or those of `ids`) with its type, without parts, in one query. */
+  abstract summaries(ids?: readonly number[]): Promise<MachineSummary[]>;
   abstract list(filter: MachineFilter, page: { offset: number; limit: number }): Promise<PageResult<Machine>>;
   /** The machine and its parts in one transaction. */
   abstract create(machine: MachineFields, axes: AxisFields[], tools: ToolFields[]): Promise<Machine>;
   /** Applies the changes and returns the machine as stored. */
   abstract update(id: number, changes: Partial<MachineFields>): Promise<Machine>;
-  /** Axes and tools go with it (foreign keys cascade). */
+  /** Axes and tools go with it (foreign keys cascade). Joins the running transaction. */
   abstract delete(id: number): Promise<void>;
-  /** Only moves last_seen_at forward. */
-  abstract touchLastSeen(ids: number[], at: Date): Promise<void>;
+  /**
+   * Moves each machine's last seen forward to its `at`, in one statement that waits for no
+   * lock: returns the machines whose row was busy (in a running transaction), left for later.
+   */
+  abstract markSeen(seen: readonly SeenAt[]): Promise<number[]>;
   /** False when the machine does not exist. */
   abstract addUsageSeconds(id: number, seconds: number): Promise<boolean>;
 }

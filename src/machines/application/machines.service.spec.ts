@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
-import type { Machine, MachineRef } from '../domain/machine.js';
+import type { Machine, MachineProfile } from '../domain/machine.js';
 import { MachineRefSource } from './machine-directory.js';
 import { MachineRepository } from './machines.ports.js';
 import { MACHINES_CHANGED, MachinesService, type MachinesChangedEvent } from './machines.service.js';
@@ -9,15 +9,22 @@ import { MACHINES_CHANGED, MachinesService, type MachinesChangedEvent } from './
 /** A registry whose loads the test finishes by hand; each load sees the rows as they were when it started. */
 class ManualRefSource extends MachineRefSource {
   readonly loads: Array<() => void> = [];
-  rows: MachineRef[] = [];
+  rows: MachineProfile[] = [];
 
-  loadAll(): Promise<MachineRef[]> {
+  loadAll(): Promise<MachineProfile[]> {
     const snapshot = [...this.rows];
     return new Promise((resolve) => this.loads.push(() => resolve(snapshot)));
   }
 }
 
-const ref = (id: number, code: string): MachineRef => ({ id, code, name: code, axes: new Set() });
+const ref = (id: number, code: string): MachineProfile => ({
+  id,
+  code,
+  name: code,
+  axes: new Set(),
+  blocked: false,
+  machineType: null,
+});
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 const machine = { id: 1, code: 'A', name: 'A', axes: [], tools: [] } as unknown as Machine;
 
@@ -28,8 +35,8 @@ async function started() {
     findByCode: async () => machine,
     update: async () => machine,
   } as unknown as MachineRepository;
-  // Part, machine-type and element-type repositories play no part in the directory.
-  const sut = new MachinesService(machines, {} as never, {} as never, {} as never, refs, pubsub);
+  // Part, machine-type and element-type repositories and transactions play no part in the directory.
+  const sut = new MachinesService(machines, {} as never, {} as never, {} as never, refs, pubsub, {} as never);
   refs.rows = [ref(1, 'A')];
   const init = sut.onModuleInit();
   await flush();

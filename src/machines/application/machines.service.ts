@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Transactions } from '../../shared/database/transactions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors/domain-errors.js';
 import type { PageResult } from '../../shared/graphql/pagination.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
@@ -23,13 +30,14 @@ import {
   type AxisFields,
   type Machine,
   type MachineFields,
-  type MachineRef,
+  type MachineProfile,
   type MachineSummary,
   type MachineType,
   type MachineTypeFields,
   type Tool,
   type ToolFields,
 } from '../domain/machine.js';
+import { LastSeenWriter } from './last-seen-writer.js';
 import { MachineDirectory, MachineRefSource } from './machine-directory.js';
 import {
   ElementTypeRepository,
@@ -48,7 +56,11 @@ export interface MachinesChangedEvent {
 
 /**
  * Another context's data about a machine (samples, shifts, uses …): counted and deleted
- * before the machine itself, so that deleteMachine can say what it took with it.
+ * before the machine itself, so that deleteMachine can say what it took with it. Both run
+ * inside the deletion's one transaction (Transactions): a participant's queries must join
+ * it (repositories query through `transactionalManager`), so that a failure anywhere leaves
+ * the machine and everything about it as it was. Keep in-memory state of the machine until
+ * the deletion committed (machines.changed tells when the machine is gone).
  */
 export interface MachineDeletionParticipant {
   /** What is removed, as people read it in the report ("electrical samples"). */
@@ -56,6 +68,9 @@ export interface MachineDeletionParticipant {
   count(machineId: number): Promise<number>;
   delete(machineId: number): Promise<void>;
 }
+
+/** A machine's last seen is written at most this often (see markSeen). */
+const LAST_SEEN_WRITE_INTERVAL_MS = 1_000;
 
 export interface MachineDeletionReport {
   machine: { code: string; name: string };
@@ -81,9 +96,10 @@ type Page = { offset: number; limit: number };
  * with, current on every replica.
  */
 @Injectable()
-export class MachinesService implements OnModuleInit, OnModuleDestroy {
+export class MachinesService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(MachinesService.name);
   private readonly directory = new MachineDirectory();
+  private readonly lastSeen: LastSeenWriter;
   private readonly participants: MachineDeletionParticipant[] = [];
   private readonly origin = randomUUID();
   private changes?: AsyncIterableIterator<MachinesChangedEvent>;
@@ -97,7 +113,16 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     private readonly elementTypes: ElementTypeRepository,
     private readonly refs: MachineRefSource,
     private readonly pubsub: PubSub,
-  ) {}
+    private readonly transactions: Transactions,
+  ) {
+    this.lastSeen = new LastSeenWriter({
+      write: (seen) => this.machines.markSeen(seen),
+      intervalMs: LAST_SEEN_WRITE_INTERVAL_MS,
+      onFailure: (error) =>
+        this.logger.warn(`Writing machines' last seen failed, retrying every second: ${error.message}`),
+      onRecovery: () => this.logger.log("Writing machines' last seen works again"),
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     // Subscribed before the first load, so that a change made meanwhile elsewhere is not missed.
@@ -110,27 +135,62 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     await this.changes?.return?.();
   }
 
+  /** Before the database closes: its module is global, and global modules shut down last. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.lastSeen.close();
+  }
+
   // The hot path: resolved from memory, never a query per message.
 
-  findByCode(code: string): MachineRef | undefined {
+  /** With its type and blocked flag: every replica reloads its directory on each change of the registry. */
+  findByCode(code: string): MachineProfile | undefined {
     return this.directory.findByCode(code);
   }
 
-  findById(id: number): MachineRef | undefined {
+  findById(id: number): MachineProfile | undefined {
     return this.directory.findById(id);
   }
 
-  allRefs(): MachineRef[] {
+  allRefs(): MachineProfile[] {
     return this.directory.all();
+  }
+
+  /** NOT_FOUND when no machine has the code. */
+  requireByCode(code: string): MachineProfile {
+    const machine = this.directory.findByCode(code);
+    if (!machine) throw new NotFoundError('Machine', code);
+    return machine;
+  }
+
+  /** The machines of a list argument, each once, in the order given; BAD_USER_INPUT naming the unknown codes under `field`. */
+  requireByCodes(codes: readonly string[], field = 'machineCodes'): MachineProfile[] {
+    const unique = [...new Set(codes)];
+    const found = unique.map((code) => this.directory.findByCode(code));
+    const unknown = unique.filter((_, i) => !found[i]);
+    if (unknown.length)
+      throw new InvalidInputError(`Unknown machine(s): ${unknown.join(', ')}`, {
+        [field]: `unknown: ${unknown.join(', ')}`,
+      });
+    return found as MachineProfile[];
+  }
+
+  /** The code of a machine; records of a machine deleted meanwhile show its id. */
+  codeOf(machineId: number): string {
+    return this.directory.findById(machineId)?.code ?? String(machineId);
   }
 
   registerDeletionParticipant(participant: MachineDeletionParticipant): void {
     this.participants.push(participant);
   }
 
-  /** Only moves last_seen_at forward: late or replayed messages never move it back. */
-  async touchLastSeen(machineIds: number[], at: Date): Promise<void> {
-    if (machineIds.length) await this.machines.touchLastSeen([...new Set(machineIds)], at);
+  /**
+   * The machines were heard from at `at`. Never waits for the database: marks are
+   * coalesced per machine and written at most once a second in one statement (kept and
+   * retried when that fails, written at shutdown). Only moves last seen forward, so late or
+   * replayed messages never move it back. This replica's reads show its marks at once.
+   */
+  markSeen(machineIds: readonly number[], at: Date): void {
+    this.lastSeen.mark(machineIds, at);
   }
 
   async addUsageSeconds(machineId: number, seconds: number): Promise<void> {
@@ -143,21 +203,17 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
   async get(code: string): Promise<Machine> {
     const machine = await this.machines.findByCode(code);
     if (!machine) throw new NotFoundError('Machine', code);
-    return machine;
+    return this.withLastSeen(machine);
   }
 
-  /** The machine with its type but without axes and tools, read now (one query): for RFID board requests. */
-  findSummary(code: string): Promise<MachineSummary | null> {
-    return this.machines.findSummaryByCode(code);
+  /** Every machine (or those of `ids`) with its type, blocked flag and last seen, without axes and tools: one query. */
+  async summaries(ids?: readonly number[]): Promise<MachineSummary[]> {
+    return (await this.machines.summaries(ids)).map((m) => this.withLastSeen(m));
   }
 
-  /** Every machine with its type, blocked flag and last seen, without axes and tools: one query. */
-  summaries(): Promise<MachineSummary[]> {
-    return this.machines.summaries();
-  }
-
-  list(filter: MachineFilter, page: Page): Promise<PageResult<Machine>> {
-    return this.machines.list(filter, page);
+  async list(filter: MachineFilter, page: Page): Promise<PageResult<Machine>> {
+    const result = await this.machines.list(filter, page);
+    return { ...result, items: result.items.map((m) => this.withLastSeen(m)) };
   }
 
   async create(command: CreateMachineCommand): Promise<Machine> {
@@ -177,14 +233,20 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     return updated;
   }
 
-  /** Deletes the machine with its axes and tools and whatever other contexts hold about it. */
+  /**
+   * Deletes the machine with its axes and tools and whatever other contexts hold about it,
+   * all in one transaction: if any part fails, nothing is deleted.
+   */
   async delete(code: string): Promise<MachineDeletionReport> {
     const machine = await this.get(code);
-    const counted = await Promise.all(
-      this.participants.map(async ({ what, count }) => ({ what, count: await count(machine.id) })),
-    );
-    for (const participant of this.participants) await participant.delete(machine.id);
-    await this.machines.delete(machine.id);
+    const counted = await this.transactions.run(async () => {
+      const counts: { what: string; count: number }[] = [];
+      for (const { what, count } of this.participants) counts.push({ what, count: await count(machine.id) });
+      for (const participant of this.participants) await participant.delete(machine.id);
+      await this.machines.delete(machine.id);
+      return counts;
+    });
+    this.lastSeen.forget(machine.id);
     await this.announceChange();
     return {
       machine: { code: machine.code, name: machine.name },
@@ -251,9 +313,12 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
     return this.machineTypes.create(newMachineType(command));
   }
 
+  /** The directory holds each machine's type: every replica reloads it. */
   async updateMachineType(id: number, command: Partial<MachineTypeFields>): Promise<MachineType> {
     const type = await this.getMachineType(id);
-    return this.machineTypes.save({ ...type, ...machineTypeChanges(command) });
+    const saved = await this.machineTypes.save({ ...type, ...machineTypeChanges(command) });
+    await this.announceChange();
+    return saved;
   }
 
   /** Refused while machines use the type: clearing their type silently would change their access rules. */
@@ -293,6 +358,11 @@ export class MachinesService implements OnModuleInit, OnModuleDestroy {
   async deleteElementType(id: number): Promise<ElementType> {
     const type = await this.getElementType(id);
     return this.elementTypes.save({ ...type, active: false });
+  }
+
+  private withLastSeen<T extends { id: number; lastSeenAt: Date | null }>(machine: T): T {
+    const lastSeenAt = this.lastSeen.seenAt(machine.id, machine.lastSeenAt);
+    return lastSeenAt === machine.lastSeenAt ? machine : { ...machine, lastSeenAt };
   }
 
   private async assertMachineTypeExists(id: number | null | undefined): Promise<void> {

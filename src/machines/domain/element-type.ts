@@ -7,7 +7,7 @@ import {
   throwIfProblems,
   withoutUndefined,
   type Rules,
-} from './field-rules.js';
+} from '../../shared/validation/field-rules.js';
 
 /**
  * A welding standard: the current and voltage band a reading must stay in while a shift

@@ -13,7 +13,7 @@ import {
   throwIfProblems,
   withoutUndefined,
   type Rules,
-} from './field-rules.js';
+} from '../../shared/validation/field-rules.js';
 
 /** The axes a CNC machine may have (PROTOCOLS.md section A). */
 export const AXIS_NAMES = ['X', 'Y', 'Z', 'A', 'C'] as const;
@@ -32,6 +32,15 @@ export interface MachineRef {
   code: string;
   name: string;
   axes: ReadonlySet<AxisName>;
+}
+
+/**
+ * A machine as the in-memory directory holds it: its ref, its type and its blocked flag,
+ * so that an RFID board's request is answered without reading the registry each time.
+ */
+export interface MachineProfile extends MachineRef {
+  blocked: boolean;
+  machineType: MachineType | null;
 }
 
 export interface MachineType {

@@ -2,12 +2,14 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config.js';
+import { AuthenticationService } from './authentication.service.js';
 import { GqlAuthGuard } from './gql-auth.guard.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { LiveSessionsService } from './live-sessions.service.js';
 
 /**
- * Token verification and the global guard. `principalsFrom` is the module that provides
- * PrincipalResolver (identity): wired by the app root so that shared/ depends on no context.
+ * Token verification, the global guard, and the graphql-ws sessions that access changes end.
+ * `principalsFrom` is the module that provides PrincipalResolver (identity): wired by the app
+ * root so that shared/ depends on no context.
  */
 @Module({})
 export class AuthModule {
@@ -27,8 +29,8 @@ export class AuthModule {
           }),
         }),
       ],
-      providers: [JwtStrategy, { provide: APP_GUARD, useClass: GqlAuthGuard }],
-      exports: [JwtModule, principalsFrom],
+      providers: [AuthenticationService, LiveSessionsService, { provide: APP_GUARD, useClass: GqlAuthGuard }],
+      exports: [JwtModule, principalsFrom, AuthenticationService, LiveSessionsService],
     };
   }
 }

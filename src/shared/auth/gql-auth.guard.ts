@@ -2,36 +2,39 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import { ForbiddenError } from '../errors/domain-errors.js';
+import { AuthenticationService, type AuthenticatedRequest } from './authentication.service.js';
 import { PERMISSION_KEY, PUBLIC_KEY } from './decorators.js';
-import { JwtStrategy } from './jwt.strategy.js';
 import type { Permission } from './permissions.js';
 
 /**
  * The one guard for queries, mutations and subscriptions (global; HTTP routes too):
- * authenticates every operation not marked @Public and checks its @RequirePermission.
- * For subscriptions the request is the one built from `connection_init` (see
- * graphql-context.ts), so a user disabled after connecting is refused at the next operation.
+ * authenticates every operation not marked @Public, once however many root fields and
+ * aliases it has, and checks each field's @RequirePermission. For subscriptions the request
+ * is the one built per graphql-ws operation (graphql-context.ts), so a user disabled after
+ * connecting is refused at the next operation; LiveSessionsService ends the running ones.
  */
 @Injectable()
 export class GqlAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtStrategy,
+    private readonly authentication: AuthenticationService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = this.requestOf(context);
-    const user = await this.jwt.authenticate(request);
+    const user = await this.authentication.principalOf(request);
     request.user = user;
     const required = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
-    if (required && !user.permissions.has(required))
+    if (!required) return true;
+    (request.requiredPermissions ??= new Set()).add(required);
+    if (!user.permissions.has(required))
       throw new ForbiddenError(`Permission ${required} is required`, { permission: required });
     return true;
   }
 
-  private requestOf(context: ExecutionContext) {
+  private requestOf(context: ExecutionContext): AuthenticatedRequest {
     return context.getType<GqlContextType>() === 'graphql'
       ? GqlExecutionContext.create(context).getContext().req
       : context.switchToHttp().getRequest();

@@ -21,6 +21,26 @@ export const PERMISSIONS = {
   ACCESS_WRITE: 'access:write',
   /** Start or stop a machine remotely through its RFID board. */
   ACCESS_OPERATE: 'access:operate',
+  /** Leak detection: fields, templates, sensors, readings, anomaly levels, events, jobs and results. */
+  LEAKS_READ: 'leaks:read',
+  /** Create, change and delete fields, templates, sensors, candidate leaks and currents; import readings. */
+  LEAKS_WRITE: 'leaks:write',
+  /** Teach a sensor what is normal (feedback mode), run baseline jobs and simulations. */
+  LEAKS_OPERATE: 'leaks:operate',
+  /** Experiments the caller is assigned to: their PVs, values, history, live values and sets. */
+  EXPERIMENTS_READ: 'experiments:read',
+  /** Set the writable PVs of experiments the caller is assigned to. */
+  EXPERIMENTS_OPERATE: 'experiments:operate',
+  /** Administer experiments: create, change and delete experiments and PVs, assign users; sees every experiment. */
+  EXPERIMENTS_WRITE: 'experiments:write',
+  /** See the notification outbox (e-mails, webhooks): what is pending or failed, and why; send again. */
+  NOTIFICATIONS_MANAGE: 'notifications:manage',
+  /** Alarms of every context, their history, summary and health figures. */
+  ALARMS_READ: 'alarms:read',
+  /** Acknowledge, assign, shelve and un-shelve alarms. */
+  ALARMS_OPERATE: 'alarms:operate',
+  /** Alarm conditions, notification rules and channels; take sources out of service. */
+  ALARMS_CONFIGURE: 'alarms:configure',
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];

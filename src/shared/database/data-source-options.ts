@@ -25,6 +25,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     logging: false,
     // Without a timeout the pool would wait forever for an unreachable server.
     connectTimeoutMS: 5000,
-    extra: { max: settings.poolSize, application_name: 'plantgraph' },
+    // Connections once opened are kept (pg-pool would close them after 10 s idle): reopening one
+    // under a burst costs a connection setup and re-preparing the board path's statements.
+    extra: { max: settings.poolSize, min: settings.poolSize, application_name: 'plantgraph' },
   };
 }

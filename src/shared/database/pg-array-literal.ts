@@ -37,3 +37,8 @@ export function arrayElement(value: unknown): string {
 function quote(text: string): string {
   return `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
 }
+
+/** A whole PostgreSQL array literal, for `unnest($1::int[], …)` statements over many rows at once. */
+export function pgArray(values: readonly unknown[]): string {
+  return `{${values.map(arrayElement).join(',')}}`;
+}

@@ -3,7 +3,13 @@
  * HTTP or GraphQL knowledge; shared/graphql maps them to `extensions.code` in one place.
  */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'TOO_MANY_REQUESTS';
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -50,5 +56,13 @@ export class TooManyRequestsError extends DomainError {
   readonly code = 'TOO_MANY_REQUESTS';
   constructor(message: string, retryAfterSeconds: number) {
     super(message, { retryAfterSeconds });
+  }
+}
+
+/** A dependency (the database) is unavailable: nothing is wrong with the request, and it may be retried. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { retryable: true, retryAfterSeconds });
   }
 }

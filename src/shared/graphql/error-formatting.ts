@@ -1,20 +1,69 @@
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { GqlExceptionFilter } from '@nestjs/graphql';
-import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { HeaderMap } from '@apollo/server';
+import {
+  GraphQLError,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLErrorExtensions,
+  type GraphQLFormattedError,
+} from 'graphql';
 import { DomainError } from '../errors/domain-errors.js';
 
 const logger = new Logger('GraphQL');
 
-/** Codes that GraphQL itself (parsing, validation, variable coercion) already sets correctly. */
-const GRAPHQL_CODES = new Set([
+/**
+ * Codes of refusals before execution: set by GraphQL itself (parsing, validation, variable
+ * coercion), by Apollo (malformed requests) or by the operation guard (limits, inputs,
+ * introspection, per-client budget). All are the client's doing.
+ */
+export type RefusalCode =
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'BAD_USER_INPUT'
+  | 'BAD_REQUEST'
+  | 'OPERATION_RESOLUTION_FAILURE'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
+  | 'QUERY_TOO_COMPLEX'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'TOO_MANY_REQUESTS';
+
+const REFUSAL_CODES = new Set<string>([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
+  'QUERY_TOO_COMPLEX',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'TOO_MANY_REQUESTS',
+] satisfies RefusalCode[]);
+
+/**
+ * An operation refused before it runs: its code and details in `extensions`, and the HTTP
+ * status (and headers) Apollo answers with, taken from `extensions.http` and never shown.
+ */
+export function refusal(
+  message: string,
+  code: RefusalCode,
+  status: number,
+  details: GraphQLErrorExtensions = {},
+  headers: Record<string, string> = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code, ...details, http: { status, headers: new HeaderMap(Object.entries(headers)) } },
+  });
+}
+
+/** graphql-js aborts parsing past `maxTokens` with a syntax error ("more that N tokens", sic); it is a limit, not a typo. */
+const TOKEN_LIMIT = /Document contains more tha[nt] (\d+) tokens/;
 
 /**
  * The one place errors become GraphQL errors: domain errors keep their code and details,
@@ -27,8 +76,19 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (original instanceof DomainError)
     return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
   if (original instanceof HttpException) return { ...base, ...fromHttpException(original) };
-  const code = formatted.extensions?.code as string | undefined;
-  if (code && GRAPHQL_CODES.has(code)) return { ...base, extensions: pickPublicExtensions(formatted.extensions!) };
+  // Apollo reports a validation rule's error as GRAPHQL_VALIDATION_FAILED: the rule's own code is more precise.
+  const ownCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  const code = typeof ownCode === 'string' && REFUSAL_CODES.has(ownCode) ? ownCode : formatted.extensions?.code;
+  if (typeof code === 'string' && REFUSAL_CODES.has(code)) {
+    const tokens = code === 'GRAPHQL_PARSE_FAILED' ? TOKEN_LIMIT.exec(formatted.message) : null;
+    if (tokens)
+      return {
+        ...base,
+        message: `Query is too large: more than ${tokens[1]} tokens`,
+        extensions: { code: 'QUERY_TOO_COMPLEX', maxTokens: Number(tokens[1]) },
+      };
+    return { ...base, extensions: { ...pickPublicExtensions(formatted.extensions ?? {}), code } };
+  }
   // A GraphQLError of its own (no cause underneath) comes from parsing or validation, e.g. the depth limit.
   if (original instanceof GraphQLError && !code)
     return {
@@ -55,7 +115,8 @@ function fromHttpException(exception: HttpException): Pick<GraphQLFormattedError
 }
 
 function pickPublicExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
-  const { stacktrace: _stack, exception: _exception, ...rest } = extensions;
+  // `http` is Apollo's instruction for the response; over graphql-ws nobody takes it out.
+  const { stacktrace: _stack, exception: _exception, http: _http, ...rest } = extensions;
   return rest;
 }
 

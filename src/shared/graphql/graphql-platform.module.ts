@@ -1,22 +1,28 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { JwtService } from '@nestjs/jwt';
-import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Context as WsContext, ServerOptions } from 'graphql-ws';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { AppConfig } from '../../config/app-config.js';
-import { PrincipalResolver } from '../auth/principal.js';
+import { AuthenticationService } from '../auth/authentication.service.js';
+import { LiveSessionsService } from '../auth/live-sessions.service.js';
 import {
   formatExecutionResult,
   formatGraphQLError,
   formatGraphQLErrors,
   PassThroughGraphqlExceptionFilter,
 } from './error-formatting.js';
-import { authenticateConnection, buildGraphQLContext, type SocketExtra } from './graphql-context.js';
+import {
+  authenticateConnection,
+  buildGraphQLContext,
+  forgetConnection,
+  watchSubscriptions,
+  type SocketExtra,
+} from './graphql-context.js';
 import { SharedSubscriptions } from './shared-subscriptions.js';
-import { checkSubscriptionOperation, complexityError, depthRule, type OperationLimits } from './operation-limits.js';
+import { OperationGuard } from './operation-guard.js';
+import { OperationGuardModule } from './operation-guard.module.js';
 import { graphiqlLandingPage } from './graphiql/graphiql-landing-page.js';
 import { GraphiqlAssetsController } from './graphiql/graphiql-assets.controller.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -27,27 +33,6 @@ import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin.js
  * generic path lets queue for a slow subscriber (10,000 samples of a few hundred bytes).
  */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-/** Refuses HTTP subscriptions and operations above the complexity limit; remembers the schema for graphql-ws. */
-function limitsPlugin(limits: OperationLimits, onSchema: (schema: GraphQLSchema) => void): ApolloServerPlugin {
-  return {
-    async serverWillStart({ schema }) {
-      onSchema(schema);
-    },
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document, schema, operation }) {
-          if (operation?.operation === 'subscription')
-            throw new GraphQLError('Subscriptions run over graphql-ws (ws://…/graphql), not HTTP', {
-              extensions: { code: 'BAD_USER_INPUT' },
-            });
-          const error = complexityError(limits, schema, document, request.variables, request.operationName);
-          if (error) throw error;
-        },
-      };
-    },
-  };
-}
 
 /** Shared execution of @SharedExecution() subscriptions, with its metrics. */
 function sharedSubscriptions(metrics: MetricsService): SharedSubscriptions {
@@ -73,61 +58,51 @@ function sharedSubscriptions(metrics: MetricsService): SharedSubscriptions {
   return shared;
 }
 
-function tryParse(query: string) {
-  try {
-    return parse(query);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Code-first GraphQL over Apollo: one endpoint `/graphql` for queries, mutations, and
  * `graphql-ws` subscriptions (authenticated at `connection_init`), GraphiQL from local assets.
  */
 @Module({
   imports: [
+    OperationGuardModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AppConfig, JwtService, PrincipalResolver, MetricsService],
+      imports: [OperationGuardModule],
+      inject: [AppConfig, AuthenticationService, LiveSessionsService, MetricsService, OperationGuard],
       useFactory: (
         config: AppConfig,
-        jwt: JwtService,
-        principals: PrincipalResolver,
+        authentication: AuthenticationService,
+        sessions: LiveSessionsService,
         metrics: MetricsService,
+        guard: OperationGuard,
       ): ApolloDriverConfig => {
-        const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxComplexity: config.GRAPHQL_MAX_COMPLEXITY };
         let schema: GraphQLSchema | undefined;
         const shared = sharedSubscriptions(metrics);
+        const socketGuard = guard.socketHooks(() => schema);
         return {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
           buildSchemaOptions: { dateScalarMode: 'isoDate', numberScalarMode: 'float' },
+          // The guard decides who may introspect (GRAPHQL_INTROSPECTION); "did you mean…" hints follow it.
           introspection: true,
+          hideSchemaDetailsFromClientErrors: config.graphqlIntrospection !== 'on',
+          parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
           graphiql: false,
           includeStacktraceInErrorResponses: false,
+          // Nest would answer 200 even where an error sets its status (SERVICE_UNAVAILABLE: 503, Retry-After).
+          preserveHttpStatusForExecutionErrors: false,
           context: buildGraphQLContext,
           formatError: formatGraphQLError,
-          validationRules: [depthRule(limits)],
-          plugins: [limitsPlugin(limits, (s) => (schema = s)), graphqlMetricsPlugin(metrics), graphiqlLandingPage()],
+          validationRules: guard.validationRules(),
+          plugins: [guard.apolloPlugin((s) => (schema = s)), graphqlMetricsPlugin(metrics), graphiqlLandingPage()],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
               connectionInitWaitTimeout: 10_000,
-              onConnect: authenticateConnection(jwt, principals),
-              onSubscribe: (_ctx, _id, payload) => {
-                const document = schema && tryParse(payload.query);
-                if (!schema || !document) return; // graphql-ws reports syntax errors itself
-                const errors = checkSubscriptionOperation(
-                  limits,
-                  schema,
-                  document,
-                  payload.variables ?? undefined,
-                  payload.operationName,
-                );
-                return errors.length ? [...errors] : undefined;
-              },
+              onConnect: authenticateConnection(authentication, sessions),
+              onClose: forgetConnection(sessions),
+              onSubscribe: socketGuard.onSubscribe,
               onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result),
               // Nest's option type omits these, but hands every graphql-ws option to the server.
               ...({
@@ -140,10 +115,11 @@ function tryParse(query: string) {
                     id,
                     payload.query,
                   ),
-                subscribe: (args) => shared.subscribe(args),
+                subscribe: watchSubscriptions(sessions, (args) => shared.subscribe(args)),
+                execute: socketGuard.execute,
               } satisfies Pick<
                 ServerOptions<Record<string, unknown> | undefined, SocketExtra>,
-                'onError' | 'context' | 'subscribe'
+                'onError' | 'context' | 'subscribe' | 'execute'
               >),
             },
           },
@@ -154,4 +130,10 @@ function tryParse(query: string) {
   controllers: [GraphiqlAssetsController],
   providers: [{ provide: APP_FILTER, useClass: PassThroughGraphqlExceptionFilter }],
 })
-export class GraphqlPlatformModule {}
+export class GraphqlPlatformModule implements NestModule {
+  constructor(private readonly guard: OperationGuard) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(this.guard.admission).forRoutes('graphql');
+  }
+}

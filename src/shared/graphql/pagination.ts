@@ -1,8 +1,11 @@
-import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Extensions, Field, Int, ObjectType } from '@nestjs/graphql';
 import type { Type } from '@nestjs/common';
 import { IsInt, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 500;
+
+/** Marks a page type in the schema: its query cost counts the selection `limit` times. */
+export const PAGE_EXTENSION = 'page';
 
 /** The paging arguments every paginated list takes. */
 @ArgsType()
@@ -12,7 +15,10 @@ export class PageArgs {
   @Min(0)
   offset = 0;
 
-  @Field(() => Int, { defaultValue: 50, description: `How many items to return (at most ${MAX_PAGE_SIZE}).` })
+  @Field(() => Int, {
+    defaultValue: 50,
+    description: `How many items to return (at most ${MAX_PAGE_SIZE}). The operation's cost counts the page's selection this many times.`,
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
@@ -33,6 +39,7 @@ export interface PageType<T> extends PageResult<T> {
 /** The one page shape of every paginated list: `{ items, totalCount, offset, limit, hasMore }`. */
 export function Paginated<T>(itemType: Type<T>, name: string): Type<PageType<T>> {
   @ObjectType(name)
+  @Extensions({ [PAGE_EXTENSION]: true })
   class Page implements PageType<T> {
     @Field(() => [itemType]) items: T[];
     @Field(() => Int) totalCount: number;

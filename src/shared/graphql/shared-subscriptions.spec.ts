@@ -10,6 +10,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
+import { MessageType, stringifyMessage } from 'graphql-ws';
 import { ForbiddenError } from '../errors/domain-errors.js';
 import { PubSub } from '../pubsub/pub-sub.js';
 import { formatExecutionResult } from './error-formatting.js';
@@ -135,8 +136,13 @@ function setUp() {
   return { sut, pubsub, subscribe, publish, subscribeCalls, finish, dropped: () => dropped };
 }
 
+/**
+ * The `next` frame as graphql-ws itself writes it: shared execution writes this frame by hand
+ * (once-serialised payload, per-subscriber id), so these tests fail when a graphql-ws upgrade
+ * changes its wire format (the version is pinned for this reason).
+ */
 const message = (id: string, machineCode: string, value: number) =>
-  JSON.stringify({ id, type: 'next', payload: { data: { readingAdded: { machineCode, value } } } });
+  stringifyMessage({ id, type: MessageType.Next, payload: { data: { readingAdded: { machineCode, value } } } });
 
 describe('SharedSubscriptions', () => {
   it('runs each subscriber through the resolver, then serves identical subscriptions from one source', async () => {

@@ -10,6 +10,8 @@ export interface InboundMessage {
    * not acknowledged (Mosquitto sets it on session resume; aedes does not).
    */
   redelivered?: boolean;
+  /** Which call of the handler this is: 1 the first, 2 the first retry after a failure, … (set by MqttService). */
+  attempt?: number;
 }
 
 /**

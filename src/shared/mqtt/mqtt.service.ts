@@ -1,20 +1,27 @@
 import { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { connect, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { AppConfig } from '../../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { DeferredAcks } from './deferred-acks.js';
-import { MalformedMessageError, type InboundMessage, type MqttHandler } from './inbound-message.js';
-import { LogThrottle } from './log-throttle.js';
-import { retryDelayMs } from './retry-delay.js';
+import type { InboundMessage, MqttHandler } from './inbound-message.js';
+import { LogThrottle } from '../observability/log-throttle.js';
+import { RouteDispatcher } from './route-dispatcher.js';
 import { compileTopicPattern, subscriptionFilter, TopicRouter } from './topic-pattern.js';
 
 interface Route {
   name: string;
   /** The filter as subscribed, `$share/<group>/…` included. */
   subscription: string;
-  handler: MqttHandler;
+  /** Subscribed as `$share/<group>/…` (MQTT_SHARED_GROUP set): replicas split its messages. */
+  shared: boolean;
+  dispatcher: RouteDispatcher;
   /** The route's received counter, labelled once: every message counts, hashing labels each time costs. */
   received: { inc(): void };
 }
@@ -24,6 +31,12 @@ export interface RouteOptions {
   name?: string;
   /** Split the route's messages between replicas when MQTT_SHARED_GROUP is set (default true). */
   shared?: boolean;
+  /**
+   * Handle the messages of one key (e.g. `(m) => m.params.id`) one at a time in arrival
+   * order, retries after a failure included, so that a message never overtakes an earlier
+   * one of its key; keys run in parallel. Without it, every message runs at once.
+   */
+  serialBy?: (message: InboundMessage) => string;
 }
 
 export interface PublishOptions {
@@ -37,6 +50,12 @@ const RECONNECT_MAX_MS = 30_000;
 const FIRST_SUBSCRIPTION_WAIT_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 5_000;
 const DISCONNECT_TIMEOUT_MS = 2_000;
+/**
+ * After leaving the shared subscriptions, messages the broker had already routed to this
+ * replica's session keep coming (those beyond its in-flight window are sent as earlier ones
+ * are acknowledged): they are taken until none came for this long, bounded by DRAIN_TIMEOUT_MS.
+ */
+const SHARED_DRAIN_QUIET_MS = 300;
 const LOG_INTERVAL_MS = 60_000;
 const UNROUTED = 'unrouted';
 
@@ -47,7 +66,7 @@ const UNROUTED = 'unrouted';
  * opens in onApplicationBootstrap, once every route is known.
  */
 @Injectable()
-export class MqttService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MqttService implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(MqttService.name);
   private readonly router = new TopicRouter<Route>();
   private readonly routes: Route[] = [];
@@ -59,6 +78,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   private client?: MqttClient;
   private acks?: DeferredAcks;
   private firstSubscription?: () => void;
+  /** Set once this replica leaves its shared subscriptions (shutting down): they are not made again. */
+  private leftSharedSubscriptions = false;
+  /** When a message of a shared route last arrived (the drain after leaving them waits for quiet). */
+  private lastSharedDeliveryAt = 0;
+  private quiesced?: Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -74,11 +98,21 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
    */
   route(pattern: string, handler: MqttHandler, options: RouteOptions = {}): void {
     const compiled = compileTopicPattern(pattern);
+    const name = options.name ?? pattern;
     const route: Route = {
-      name: options.name ?? pattern,
+      name,
       subscription: subscriptionFilter(compiled.filter, this.config.MQTT_SHARED_GROUP, options.shared ?? true),
-      handler,
-      received: this.metrics.received.labels({ route: options.name ?? pattern }),
+      shared: Boolean(this.config.MQTT_SHARED_GROUP) && (options.shared ?? true),
+      dispatcher: new RouteDispatcher(
+        handler,
+        {
+          rejected: (error, message) => this.reject(name, error.reason, error.source ?? message.topic, error.message),
+          failed: (error, message, attempt, delay) => this.handlerFailed(name, message, error, attempt, delay),
+        },
+        this.stopping.signal,
+        { serialBy: options.serialBy },
+      ),
+      received: this.metrics.received.labels({ route: name }),
     };
     this.router.add(compiled, route);
     this.routes.push(route);
@@ -145,15 +179,32 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Stops taking messages, lets running handlers finish (bounded) so their PUBACKs go out,
-   * then disconnects. Whatever is left unacknowledged stays in the broker's session.
+   * First thing when the service stops: `quiesce`. The connection itself is closed last
+   * (onApplicationShutdown), once nothing needs it.
    */
+  onModuleDestroy(): Promise<void> {
+    return this.quiesce();
+  }
+
+  /**
+   * Stops taking messages and lets running handlers finish (bounded) so that their PUBACKs
+   * go out; whatever is left unacknowledged stays in the broker's session. It first leaves
+   * the shared subscriptions, so that the broker gives this replica's share of new messages
+   * to the others: without that, Mosquitto keeps routing it into this replica's persistent
+   * session, where it waits for a restart that a scaled-down replica never makes; and it keeps
+   * taking what the broker had routed here before that until none comes for a moment. Idempotent;
+   * callers that must run after the last message of this replica was handled (the hand-over
+   * of derived-state leases) await it too.
+   */
+  quiesce(): Promise<void> {
+    this.quiesced ??= this.stopTaking();
+    return this.quiesced;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
-    if (!client || this.stopping.signal.aborted) return;
-    this.stopping.abort();
-    this.acks!.stop();
-    await this.acks!.whenIdle(DRAIN_TIMEOUT_MS);
+    if (!client) return;
+    await this.quiesce();
     let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       new Promise<true>((resolve) => client.end(!client.connected, () => resolve(true))),
@@ -162,6 +213,42 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     clearTimeout(timer);
     if (!ended) client.stream?.destroy();
     this.metrics.connected.set(0);
+  }
+
+  private async stopTaking(): Promise<void> {
+    const left = await this.leaveSharedSubscriptions();
+    if (!this.client) return;
+    // What the broker had routed here already is still ours to take: left in this replica's
+    // persistent session, it would wait for a restart that a scaled-down replica never makes.
+    if (left) await this.sharedDeliveriesQuiet();
+    this.stopping.abort();
+    this.acks!.stop();
+    await this.acks!.whenIdle(DRAIN_TIMEOUT_MS);
+  }
+
+  /** True when it left some (connected, with shared routes). */
+  private async leaveSharedSubscriptions(): Promise<boolean> {
+    const shared = this.routes.filter((route) => route.shared).map((route) => route.subscription);
+    this.leftSharedSubscriptions = true;
+    const client = this.client;
+    if (!client?.connected || !shared.length) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client
+        .unsubscribeAsync(shared)
+        .catch((error: Error) => this.logger.warn(`Leaving the shared subscriptions failed: ${error.message}`)),
+      new Promise((resolve) => (timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    return true;
+  }
+
+  /** Resolves once no message of a shared route came for SHARED_DRAIN_QUIET_MS (at most DRAIN_TIMEOUT_MS). */
+  private async sharedDeliveriesQuiet(): Promise<void> {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    this.lastSharedDeliveryAt = Math.max(this.lastSharedDeliveryAt, Date.now());
+    while (Date.now() - this.lastSharedDeliveryAt < SHARED_DRAIN_QUIET_MS && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   private watchConnection(client: MqttClient, url: string): void {
@@ -195,7 +282,8 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  private subscribe(routes: readonly Route[]): void {
+  private subscribe(all: readonly Route[]): void {
+    const routes = this.leftSharedSubscriptions ? all.filter((route) => !route.shared) : all;
     if (!routes.length) return this.firstSubscription?.();
     const filters = Object.fromEntries(routes.map((r) => [r.subscription, { qos: 1 as const }]));
     this.client!.subscribe(filters, (error, granted) => {
@@ -218,49 +306,24 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const route = match.value;
     route.received.inc();
+    if (route.shared) this.lastSharedDeliveryAt = Date.now();
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     if (payload.length > this.config.MQTT_MAX_PAYLOAD_BYTES) {
       this.reject(route.name, 'too_large', topic, `${payload.length} bytes`);
       return true;
     }
-    return this.handle(
-      route,
-      { topic, payload, params: match.params, receivedAt: new Date(), redelivered: packet.dup },
+    return route.dispatcher.dispatch(
+      { topic, payload, params: match.params, receivedAt: new Date(), redelivered: packet.dup, attempt: 1 },
       abandoned,
     );
   }
 
-  /** Calls the handler until it succeeds, the payload proves malformed, or retrying stops making sense. */
-  private async handle(route: Route, message: InboundMessage, abandoned: () => boolean): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      const delay = retryDelayMs(attempt - 1);
-      try {
-        await route.handler(message);
-        return true;
-      } catch (error) {
-        if (error instanceof MalformedMessageError) {
-          this.reject(route.name, error.reason, error.source ?? message.topic, error.message);
-          return true;
-        }
-        this.metrics.failures.inc({ route: route.name });
-        this.logFailure(route, message, error, attempt, delay);
-      }
-      // Unacknowledged, the message goes back to the broker's session: it is delivered again later.
-      if (abandoned() || this.stopping.signal.aborted) return false;
-      try {
-        await sleep(delay, undefined, { signal: this.stopping.signal });
-      } catch {
-        return false;
-      }
-      if (abandoned()) return false;
-    }
-  }
-
-  private logFailure(route: Route, message: InboundMessage, error: unknown, attempt: number, delay: number): void {
-    const suppressed = this.failureLog.take(route.name);
+  private handlerFailed(route: string, message: InboundMessage, error: unknown, attempt: number, delay: number): void {
+    this.metrics.failures.inc({ route });
+    const suppressed = this.failureLog.take(route);
     if (suppressed === undefined) return;
     this.logger.error(
-      `Handler of ${route.name} failed on ${clip(message.topic)} (attempt ${attempt}), retrying in ${delay} ms: ` +
+      `Handler of ${route} failed on ${clip(message.topic)} (attempt ${attempt}), retrying in ${delay} ms: ` +
         `${error instanceof Error ? error.message : String(error)}` +
         (suppressed ? `; ${suppressed} more failures of this route not logged` : ''),
       error instanceof Error ? error.stack : undefined,

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '../auth/decorators.js';
-import { DatabaseProbe } from '../database/database-probe.js';
+import { DatabaseProbe } from '../database/database-probe.service.js';
 import { MqttService } from '../mqtt/mqtt.service.js';
 
 const DATABASE_TIMEOUT_MS = 2000;

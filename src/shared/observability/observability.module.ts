@@ -2,11 +2,12 @@ import { Global, Module, type MiddlewareConsumer, type NestModule } from '@nestj
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
-import { DatabaseProbe } from '../database/database-probe.js';
+import { DatabaseProbe } from '../database/database-probe.service.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
-import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.js';
+import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.service.js';
+import { requestLogFields, requestLogLevel } from './request-log.js';
 
 /**
  * Logs (structured JSON with a request id; pretty in development), GET /health and
@@ -27,6 +28,8 @@ import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.js';
           },
           redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.variables.input.password'],
           autoLogging: { ignore: (req) => ['/health', '/metrics'].includes(req.url ?? '') },
+          customLogLevel: requestLogLevel,
+          customSuccessObject: requestLogFields,
           transport:
             (config.LOG_PRETTY ?? config.NODE_ENV === 'development')
               ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }

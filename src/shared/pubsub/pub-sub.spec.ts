@@ -32,4 +32,36 @@ describe('PubSub', () => {
     expect(sut.activeSubscriptions()).toBe(0);
     expect((engine as unknown as { ee: { listenerCount(t: string): number } }).ee.listenerCount('t')).toBe(0);
   });
+
+  it('holds no listener for an iterator ended before it was read, nor after it ended', async () => {
+    const engine = new MemoryEngine();
+    const sut = new PubSub(engine);
+    const listeners = () => (engine as unknown as { ee: { listenerCount(t: string): number } }).ee.listenerCount('t');
+    const unread = sut.subscribe<number>('t');
+    await unread.return!();
+    expect(await unread.next()).toEqual({ value: undefined, done: true });
+    expect(listeners()).toBe(0);
+    expect(sut.activeSubscriptions()).toBe(0);
+
+    const read = sut.subscribe<number>('t');
+    const pending = read.next();
+    expect(listeners()).toBe(1);
+    await read.return!();
+    await read.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(await read.next()).toEqual({ value: undefined, done: true });
+    expect(listeners()).toBe(0);
+    expect(sut.activeSubscriptions()).toBe(0);
+  });
+
+  it('ends with the error given to throw(), releasing its listeners once', async () => {
+    const engine = new MemoryEngine();
+    const sut = new PubSub(engine);
+    const events = sut.subscribe<number>('t');
+    void events.next();
+    await expect(events.throw!(new Error('stop'))).rejects.toThrow('stop');
+    await expect(events.throw!(new Error('again'))).rejects.toThrow('again');
+    expect(sut.activeSubscriptions()).toBe(0);
+    expect((engine as unknown as { ee: { listenerCount(t: string): number } }).ee.listenerCount('t')).toBe(0);
+  });
 });

@@ -7,17 +7,27 @@ import type { PubSubEngine } from 'graphql-subscriptions';
 export class PubSub {
   private active = 0;
 
-  constructor(private readonly engine: PubSubEngine) {}
+  /**
+   * `namespace` prefixes every topic: with Redis, the deployment's name, so that two
+   * deployments (or two test runs) sharing a Redis never see each other's events.
+   */
+  constructor(
+    private readonly engine: PubSubEngine,
+    private readonly namespace = '',
+  ) {}
 
   publish<T>(topic: string, payload: T): Promise<void> {
-    return this.engine.publish(topic, payload);
+    return this.engine.publish(this.namespace + topic, payload);
   }
 
-  /** An iterator over events on `topics`; ending it (return/throw) releases every listener. */
+  /**
+   * An iterator over events on `topics`, the engine's own: it listens from its first `next()`
+   * on. Ending it (return/throw) releases every listener.
+   */
   subscribe<T>(topics: string | readonly string[]): AsyncIterableIterator<T> {
-    return new EventIterator<T>(this.engine, typeof topics === 'string' ? [topics] : topics, (delta) => {
-      this.active += delta;
-    });
+    this.active++;
+    const named = typeof topics === 'string' ? this.namespace + topics : topics.map((t) => this.namespace + t);
+    return new Events<T>(this.engine.asyncIterableIterator<T>(named), () => this.active--);
   }
 
   /** Iterators currently open on this instance (a subscription leak shows here). */
@@ -26,55 +36,53 @@ export class PubSub {
   }
 }
 
-class EventIterator<T> implements AsyncIterableIterator<T> {
-  private readonly queued: T[] = [];
-  private readonly waiting: Array<(result: IteratorResult<T>) => void> = [];
-  private readonly subscriptionIds: Promise<number[]>;
+const ENDED: IteratorResult<never> = { value: undefined, done: true };
+
+/**
+ * The engine's iterator, ended exactly once. Neither engine's iterator may be read after
+ * return(): graphql-subscriptions' leaves a first next() that was still subscribing pending
+ * forever, and both listen again when next() follows return().
+ */
+class Events<T> implements AsyncIterableIterator<T> {
+  private readonly waiting = new Set<(result: IteratorResult<T>) => void>();
   private open = true;
 
   constructor(
-    private readonly engine: PubSubEngine,
-    topics: readonly string[],
-    private readonly track: (delta: number) => void,
-  ) {
-    track(1);
-    this.subscriptionIds = Promise.all(topics.map((topic) => engine.subscribe(topic, (e: T) => this.push(e), {})));
-  }
+    private readonly events: AsyncIterator<T>,
+    private readonly onEnd: () => void,
+  ) {}
 
-  async next(): Promise<IteratorResult<T>> {
-    await this.subscriptionIds;
-    if (!this.open) return { value: undefined, done: true };
-    if (this.queued.length) return { value: this.queued.shift()!, done: false };
-    return new Promise((resolve) => this.waiting.push(resolve));
+  next(): Promise<IteratorResult<T>> {
+    if (!this.open) return Promise.resolve(ENDED);
+    return new Promise((resolve, reject) => {
+      this.waiting.add(resolve);
+      this.events.next().then(
+        (result) => this.waiting.delete(resolve) && resolve(result),
+        (error) => this.waiting.delete(resolve) && reject(error),
+      );
+    });
   }
 
   async return(): Promise<IteratorResult<T>> {
-    await this.close();
-    return { value: undefined, done: true };
+    if (this.end()) await this.events.return?.();
+    return ENDED;
   }
 
   async throw(error: unknown): Promise<IteratorResult<T>> {
-    await this.close();
+    if (this.end()) await this.events.return?.();
     throw error;
   }
 
-  [Symbol.asyncIterator]() {
+  [Symbol.asyncIterator](): this {
     return this;
   }
 
-  private push(event: T): void {
-    if (!this.open) return;
-    const resolve = this.waiting.shift();
-    if (resolve) resolve({ value: event, done: false });
-    else this.queued.push(event);
-  }
-
-  private async close(): Promise<void> {
-    if (!this.open) return;
+  private end(): boolean {
+    if (!this.open) return false;
     this.open = false;
-    this.track(-1);
-    for (const resolve of this.waiting.splice(0)) resolve({ value: undefined, done: true });
-    this.queued.length = 0;
-    for (const id of await this.subscriptionIds) this.engine.unsubscribe(id);
+    this.onEnd();
+    for (const resolve of this.waiting) resolve(ENDED);
+    this.waiting.clear();
+    return true;
   }
 }

@@ -9,10 +9,13 @@ describe('the in-memory PubSub engine', () => {
     const emitter = (engine as unknown as { ee: EventEmitter }).ee;
     const sut = new PubSub(engine);
     const events = Array.from({ length: 5000 }, () => sut.subscribe<number>('telemetry'));
+    // An iterator listens from its first read on.
+    const pending = events.map((e) => e.next());
     // Node warns (MaxListenersExceededWarning) once a topic has more listeners than this.
     expect(emitter.listenerCount('telemetry')).toBe(5000);
     expect(emitter.getMaxListeners()).toBeGreaterThanOrEqual(5000);
     await Promise.all(events.map((e) => e.return!()));
     expect(emitter.listenerCount('telemetry')).toBe(0);
+    expect(await Promise.all(pending)).toEqual(events.map(() => ({ value: undefined, done: true })));
   });
 });

@@ -32,6 +32,15 @@ export function createEngine(config: Pick<AppConfig, 'REDIS_URL'>) {
   return { engine, close: () => engine.close().then(() => undefined) };
 }
 
+/**
+ * Replicas of one deployment share a database, and so its name: their events meet in Redis;
+ * another deployment (or test run) on the same Redis has another database and its own channels.
+ */
+function deploymentOf(config: Pick<AppConfig, 'DATABASE_URL'>): string {
+  const url = config.DATABASE_URL ? new URL(config.DATABASE_URL) : undefined;
+  return url ? `plantgraph:${url.host}/${url.pathname.slice(1)}` : 'plantgraph';
+}
+
 @Global()
 @Module({
   providers: [
@@ -42,8 +51,9 @@ export function createEngine(config: Pick<AppConfig, 'REDIS_URL'>) {
     },
     {
       provide: PubSub,
-      inject: ['PUBSUB_ENGINE'],
-      useFactory: ({ engine }: ReturnType<typeof createEngine>) => new PubSub(engine),
+      inject: ['PUBSUB_ENGINE', AppConfig],
+      useFactory: ({ engine }: ReturnType<typeof createEngine>, config: AppConfig) =>
+        new PubSub(engine, config.REDIS_URL ? `${deploymentOf(config)}:` : ''),
     },
   ],
   exports: [PubSub],

@@ -1,4 +1,3 @@
-import type { ElectricalSample } from '../domain/samples.js';
 import type { MachineState, StateBand } from '../domain/machine-state.js';
 import type { MachineTrack, TimelineWrites } from '../domain/machine-state-tracker.js';
 import type { StoredSegment, TimeWindow } from '../domain/machine-state-window.js';
@@ -19,20 +18,17 @@ export interface StoredEpisode {
   sampleCount: number;
 }
 
-/** Segments and episodes (derived state), and the electrical samples they are derived from. */
+/** Segments and episodes: the derived state of electrical samples. */
 export abstract class MachineStateRepository {
   /** The open segment and open episode of every machine that has one. */
   abstract loadTracks(machineIds?: readonly number[]): Promise<Map<number, MachineTrack>>;
-  /** Of the given machines, those with electrical samples stored after their `after`. */
-  abstract machinesWithSamplesAfter(watermarks: ReadonlyMap<number, Date>): Promise<number[]>;
-  /** The machine's samples after `after`, oldest first, at most `limit`. */
-  abstract samplesAfter(machineId: number, after: Date, limit: number): Promise<ElectricalSample[]>;
-  /** Every write of one batch, for all its machines, in one transaction. */
+  /** Every write of one batch, for all its machines, inside the caller's transaction. */
   abstract write(writes: readonly MachineTimelineWrites[]): Promise<void>;
   /** Segments overlapping the window, by machine then start, at most `limit`. */
   abstract segments(machineIds: readonly number[], window: TimeWindow, limit: number): Promise<StoredSegment[]>;
   abstract episodes(machineIds: readonly number[], window: TimeWindow, limit: number): Promise<StoredEpisode[]>;
   abstract countOf(machineId: number): Promise<{ segments: number; episodes: number }>;
+  /** In the caller's transaction when there is one (deleting a machine: all or nothing). */
   abstract deleteOf(machineId: number): Promise<void>;
 }
 

@@ -4,11 +4,15 @@ import { Logger } from '@nestjs/common';
 import { PubSub as MemoryEngine } from 'graphql-subscriptions';
 import { loadConfig } from '../../config/app-config.js';
 import type { MachinesService } from '../../machines/application/machines.service.js';
+import type { Transactions } from '../../shared/database/transactions.js';
+import type { StoredSamples } from '../../shared/ingestion/derived-state.js';
+import { DEFAULT_DERIVED_STATE_SETTINGS, DerivedStateRunner } from '../../shared/ingestion/derived-state-runner.js';
+import type { SampleIngestion } from '../../shared/ingestion/sample-ingestion.service.js';
+import { bucketOf, OWNERSHIP_BUCKETS, type SourceOwnership } from '../../shared/ownership/key-ownership.service.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import type { Episode, MachineTrack, Segment } from '../domain/machine-state-tracker.js';
 import type { StoredSegment } from '../domain/machine-state-window.js';
 import type { ElectricalSample } from '../domain/samples.js';
-import { CommittedSamples } from './committed-samples.js';
 import { MachineStateRepository, type MachineTimelineWrites, type StoredEpisode } from './machine-state.ports.js';
 import { MACHINE_STATE_CHANGED, MachineStateService, type MachineStateChangedEvent } from './machine-state.service.js';
 import type { ShiftStandardsService } from './shift-standards.service.js';
@@ -25,8 +29,18 @@ const sample = (machineId: number, s: number, current: number): ElectricalSample
   voltage: current ? 25 : 0,
 });
 
-/** The tables as rows in memory: what the database holds. */
-class FakeMachineStateRepository extends MachineStateRepository {
+/** A lone process: it owns every machine. */
+const OWN_EVERYTHING: SourceOwnership = {
+  owns: () => true,
+  bucketOf,
+  members: () => 1,
+  fence: async () => undefined,
+  listen: (listener) => listener.acquired(new Set(Array.from({ length: OWNERSHIP_BUCKETS }, (_, i) => i))),
+};
+const NO_TRANSACTION: Transactions = { run: (work) => work() };
+
+/** The tables as rows in memory: what the database holds (the samples too). */
+class FakeMachineStateRepository extends MachineStateRepository implements StoredSamples<ElectricalSample> {
   samples: ElectricalSample[] = [];
   segmentRows: (Segment & { machineId: number })[] = [];
   episodeRows: (Episode & { machineId: number })[] = [];
@@ -44,13 +58,13 @@ class FakeMachineStateRepository extends MachineStateRepository {
     return tracks;
   }
 
-  async machinesWithSamplesAfter(watermarks: ReadonlyMap<number, Date>): Promise<number[]> {
+  async sourcesWithSamplesAfter(watermarks: ReadonlyMap<number, Date>): Promise<number[]> {
     return [...watermarks]
       .filter(([id, after]) => this.samples.some((s) => s.machineId === id && s.ts > after))
       .map(([id]) => id);
   }
 
-  async samplesAfter(machineId: number, after: Date, limit: number): Promise<ElectricalSample[]> {
+  async after(machineId: number, after: Date, limit: number): Promise<ElectricalSample[]> {
     return this.samples
       .filter((s) => s.machineId === machineId && s.ts > after)
       .sort((a, b) => a.ts.getTime() - b.ts.getTime())
@@ -92,23 +106,22 @@ class FakeMachineStateRepository extends MachineStateRepository {
   async deleteOf(): Promise<void> {}
 }
 
-const started: MachineStateService[] = [];
+const started: DerivedStateRunner<ElectricalSample>[] = [];
 // The failure below is expected; its error log would only be noise here.
 beforeAll(() => Logger.overrideLogger(false));
 afterEach(async () => {
-  for (const sut of started.splice(0)) await sut.onModuleDestroy();
+  for (const runner of started.splice(0)) await runner.close();
 });
 
+/** The service as the electrical kind's derived stage, run as the ingestion path runs it, on a lone process. */
 async function setup(repository = new FakeMachineStateRepository()) {
-  const committed = new CommittedSamples();
   const engine = new MemoryEngine();
   const pubsub = new PubSub(engine);
   const events: MachineStateChangedEvent[] = [];
   await engine.subscribe(MACHINE_STATE_CHANGED, (e: MachineStateChangedEvent) => void events.push(e));
   const machines = {
-    findById: (id: number) => ({ id, code: `M${id}`, name: '', axes: new Set() }),
-    findByCode: () => undefined,
     allRefs: () => [1, 2].map((id) => ({ id, code: `M${id}`, name: '', axes: new Set() })),
+    codeOf: (id: number) => `M${id}`,
     registerDeletionParticipant: () => undefined,
   } as unknown as MachinesService;
   const bands = { ready: async () => undefined, ordered: () => BANDS } as unknown as StateBandsService;
@@ -117,15 +130,35 @@ async function setup(repository = new FakeMachineStateRepository()) {
     cover: async () => undefined,
     standardAt: () => null,
   } as unknown as ShiftStandardsService;
-  const sut = new MachineStateService(committed, repository, bands, standards, machines, pubsub, loadConfig({}));
-  started.push(sut);
-  await sut.onModuleInit();
+  const sut = new MachineStateService(
+    repository,
+    bands,
+    standards,
+    machines,
+    pubsub,
+    {} as SampleIngestion,
+    loadConfig({}),
+  );
+  const runner = new DerivedStateRunner(
+    sut,
+    repository,
+    (s) => s.machineId,
+    () => [1, 2],
+    OWN_EVERYTHING,
+    NO_TRANSACTION,
+    {
+      ...DEFAULT_DERIVED_STATE_SETTINGS,
+      retryMs: 5,
+    },
+  );
+  started.push(runner);
+  await runner.idle();
   /** As the ingestion does: store, then hand the new samples on. */
   const commit = async (samples: ElectricalSample[]) => {
     repository.samples.push(...samples);
-    await committed.electricalCommitted(samples);
+    await runner.offer(samples);
     // The hand-off does not wait for the state's transaction.
-    await sut.settled();
+    await runner.settled();
   };
   return { sut, repository, commit, events };
 }
@@ -135,7 +168,7 @@ describe('MachineStateService', () => {
     const { sut, repository, commit } = await setup();
     await commit([sample(1, 0, 0), sample(1, 1, 200), sample(2, 0, 200), sample(2, 1, 200)]);
     expect(repository.writeCalls).toBe(1);
-    expect(sut.current().map((s) => [s.machineCode, s.state, s.since])).toEqual([
+    expect((await sut.current()).map((s) => [s.machineCode, s.state, s.since])).toEqual([
       ['M1', 'PRODUCTION', at(1)],
       ['M2', 'PRODUCTION', at(0)],
     ]);
@@ -147,7 +180,7 @@ describe('MachineStateService', () => {
     repository.failingWrites = 1;
     await commit([sample(1, 1, 200), sample(1, 2, 200)]);
     // Memory did not move on without the database.
-    expect(sut.current()[0]).toMatchObject({ state: 'OFF', lastSampleAt: at(0) });
+    expect((await sut.current())[0]).toMatchObject({ state: 'OFF', lastSampleAt: at(0) });
 
     await commit([sample(1, 3, 40)]);
     expect(repository.segmentRows.map((s) => [s.state, s.startedAt, s.endedAt, s.lastSampleAt])).toEqual([
@@ -165,7 +198,7 @@ describe('MachineStateService', () => {
     first.repository.samples.push(sample(1, 2, 200), sample(1, 3, 0), sample(2, 0, 40));
 
     const { sut, repository } = await setup(first.repository);
-    expect(sut.current().map((s) => [s.machineCode, s.state, s.since, s.lastSampleAt])).toEqual([
+    expect((await sut.current()).map((s) => [s.machineCode, s.state, s.since, s.lastSampleAt])).toEqual([
       ['M1', 'OFF', at(3), at(3)],
       ['M2', 'IDLE', at(0), at(0)],
     ]);

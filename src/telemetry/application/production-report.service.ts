@@ -10,7 +10,6 @@ import {
   type SpikeMargin,
 } from '../domain/production-report.js';
 import type { Shift } from '../domain/shift.js';
-import { codeOf, machineByCode } from './machine-codes.js';
 import { ProductionReportRepository } from './production-report.ports.js';
 import { ShiftsService } from './shifts.service.js';
 
@@ -40,7 +39,7 @@ export class ProductionReportService {
   }
 
   forMachineDay(machineCode: string, date: string): Promise<ProductionReport> {
-    const machine = machineByCode(this.machines, machineCode);
+    const machine = this.machines.requireByCode(machineCode);
     return this.report(machine.id, utcDay(date), null);
   }
 
@@ -59,7 +58,7 @@ export class ProductionReportService {
     const { secondsInState, ...figures } = measured;
     return {
       machineId,
-      machineCode: codeOf(this.machines, machineId),
+      machineCode: this.machines.codeOf(machineId),
       shift,
       window,
       limits,

@@ -3,7 +3,6 @@ import { MachinesService } from '../../machines/application/machines.service.js'
 import { InvalidInputError, NotFoundError } from '../../shared/errors/domain-errors.js';
 import type { PageResult } from '../../shared/graphql/pagination.js';
 import { checkShiftTimes, SHIFT_DEFAULTS, type Shift, type ShiftFields } from '../domain/shift.js';
-import { codeOf, machinesByCodes } from './machine-codes.js';
 import { ShiftStandardsService } from './shift-standards.service.js';
 import { OperatorRepository, ShiftRepository } from './shifts.ports.js';
 
@@ -45,7 +44,7 @@ export class ShiftsService {
 
   list(query: ShiftQuery, page: { offset: number; limit: number }): Promise<PageResult<Shift>> {
     const machineIds = query.machineCodes?.length
-      ? machinesByCodes(this.machines, query.machineCodes).map((m) => m.id)
+      ? this.machines.requireByCodes(query.machineCodes).map((m) => m.id)
       : undefined;
     if (query.from && query.to && query.to.getTime() <= query.from.getTime())
       throw new InvalidInputError('Empty window', { to: 'must be after from' });
@@ -61,7 +60,7 @@ export class ShiftsService {
   }
 
   machineCodeOf(shift: Pick<Shift, 'machineId'>): string {
-    return codeOf(this.machines, shift.machineId);
+    return this.machines.codeOf(shift.machineId);
   }
 
   async get(id: number): Promise<Shift> {

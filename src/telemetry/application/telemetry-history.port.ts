@@ -1,5 +1,5 @@
 import type { AxisName } from '../../machines/domain/machine.js';
-import type { HistoryPlan } from '../domain/history-window.js';
+import type { HistoryPlan } from '../../shared/ingestion/history-window.js';
 
 /** The quantities a history can carry, by sample kind (names as clients see them). */
 export const ELECTRICAL_FIELDS = ['current', 'voltage'] as const;

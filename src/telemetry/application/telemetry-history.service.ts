@@ -8,7 +8,7 @@ import {
   HISTORY_LIMITS,
   type HistoryPlan,
   type HistoryRequest,
-} from '../domain/history-window.js';
+} from '../../shared/ingestion/history-window.js';
 import {
   AXIS_FIELDS,
   ELECTRICAL_FIELDS,
@@ -106,8 +106,8 @@ export class TelemetryHistoryService {
     const codes = [...new Set(query.machineCodes)];
     const machines = codes.map((code) => this.machines.findByCode(code));
     const unknown = codes.filter((_, i) => !machines[i]);
-    if (codes.length > HISTORY_LIMITS.maxMachines)
-      problems.machineCodes = `at most ${HISTORY_LIMITS.maxMachines} machines at once`;
+    if (codes.length > HISTORY_LIMITS.maxSources)
+      problems.machineCodes = `at most ${HISTORY_LIMITS.maxSources} machines at once`;
     else if (unknown.length) problems.machineCodes = `unknown: ${unknown.join(', ')}`;
     if (!plan || Object.keys(problems).length)
       throw new InvalidInputError(describeProblems('Invalid history request', problems), problems);

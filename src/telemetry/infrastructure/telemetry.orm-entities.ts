@@ -9,7 +9,6 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { bigintAsNumber } from '../../shared/database/column-transformers.js';
 
 /**
  * Registries and derived state of telemetry. The sample tables themselves (electrical,
@@ -127,23 +126,6 @@ export class InstructionOrmEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
-/** Topics that carried data for a machine, sensor or PV nobody registered. */
-@Entity('unregistered_sources')
-@Index('UQ_unregistered_sources_topic', ['topic'], { unique: true })
-@Check('CHK_unregistered_sources_count', '"message_count" > 0')
-export class UnregisteredSourceOrmEntity {
-  @PrimaryGeneratedColumn('increment') id: number;
-  @Column({ type: 'varchar', length: 500 }) topic: string;
-  /** machine | sensor | pv */
-  @Column({ type: 'varchar', length: 20 }) kind: string;
-  /** The code, sensor name or PV name taken from the topic. */
-  @Column({ name: 'source_key', type: 'varchar', length: 300 }) sourceKey: string;
-  @Column({ name: 'first_seen_at', type: 'timestamptz' }) firstSeenAt: Date;
-  @Column({ name: 'last_seen_at', type: 'timestamptz' }) lastSeenAt: Date;
-  @Column({ name: 'message_count', type: 'bigint', transformer: bigintAsNumber }) messageCount: number;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-}
-
 export const TELEMETRY_ORM_ENTITIES = [
   StateBandOrmEntity,
   StateSegmentOrmEntity,
@@ -151,5 +133,4 @@ export const TELEMETRY_ORM_ENTITIES = [
   OperatorOrmEntity,
   ShiftOrmEntity,
   InstructionOrmEntity,
-  UnregisteredSourceOrmEntity,
 ];

@@ -2,8 +2,8 @@ import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { RequirePermission } from '../../shared/auth/decorators.js';
 import { PERMISSIONS } from '../../shared/auth/permissions.js';
 import { SharedExecution } from '../../shared/graphql/shared-subscriptions.js';
-import { LatestTelemetry } from '../application/latest-telemetry.js';
-import { LiveTelemetry } from '../application/live-telemetry.js';
+import { LatestTelemetry } from '../application/latest-telemetry.service.js';
+import { LiveTelemetry } from '../application/live-telemetry.service.js';
 import { AxisSampleAddedArgs, ElectricalSampleAddedArgs, LatestTelemetryArgs } from './live-telemetry.args.js';
 import { AxisSampleModel, ElectricalSampleModel, MachineLatestTelemetryModel } from './live-telemetry.models.js';
 

@@ -12,7 +12,7 @@ import {
   TOOL_FIELDS,
   type SeriesColumns,
 } from '../application/telemetry-history.port.js';
-import { checkHistoryRequest, pointsPerSeries } from '../domain/history-window.js';
+import { historyCost } from '../../shared/ingestion/history-window.args.js';
 import { AxisHistoryArgs, HistoryArgs } from './telemetry-history.args.js';
 import {
   AxisHistoryModel,
@@ -21,13 +21,6 @@ import {
   ElectricalHistoryModel,
   ToolHistoryModel,
 } from './telemetry-history.models.js';
-
-/**
- * Selected values per point (one per field under `series`) that cost one unit of query
- * complexity: with the default limit of 5000, one operation returns at most about 2.5
- * million values (100 series × 300 buckets × every axis quantity is about 1600).
- */
-const VALUES_PER_COMPLEXITY_UNIT = 500;
 
 const MODES =
   'Raw samples (at most `limit` per series), or buckets with min/max/avg per quantity computed by the database when `bucketSeconds` or `maxPoints` is given; only the quantities and the min/max/avg selected are computed. Complexity: series × points per series × fields selected / 500.';
@@ -90,12 +83,8 @@ export class TelemetryHistoryResolver {
  * resolver then refuses it, naming every problem.
  */
 function historyComplexity(seriesPerMachine: (args: Partial<AxisHistoryArgs>) => number) {
-  return ({ args, childComplexity }: ComplexityEstimatorArgs): number => {
-    const { plan } = checkHistoryRequest(args, new Date());
-    if (!plan) return 1;
-    const series = new Set(args.machineCodes as string[]).size * seriesPerMachine(args);
-    return 1 + Math.ceil((series * pointsPerSeries(plan) * childComplexity) / VALUES_PER_COMPLEXITY_UNIT);
-  };
+  return ({ args, childComplexity }: ComplexityEstimatorArgs): number =>
+    historyCost(args, new Set(args.machineCodes as string[]).size * seriesPerMachine(args), childComplexity);
 }
 
 /**
