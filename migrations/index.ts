@@ -15,6 +15,7 @@ import { PvThresholds1796346000000 } from './1796346000000-PvThresholds.js';
 import { Alarms1796350000000 } from './1796350000000-Alarms.js';
 import { AlarmNotifications1796351000000 } from './1796351000000-AlarmNotifications.js';
 import { AlarmConditions1796352000000 } from './1796352000000-AlarmConditions.js';
+import { RefreshTokenSuccessors1796360000000 } from './1796360000000-RefreshTokenSuccessors.js';
 
 /**
  * Every migration, in order. TypeORM is given classes rather than a glob so that the
@@ -39,5 +40,6 @@ export const MIGRATIONS: Function[] = [
   Alarms1796350000000,
   AlarmNotifications1796351000000,
   AlarmConditions1796352000000,
+  RefreshTokenSuccessors1796360000000,
   // Next migration here (one per line).
 ];

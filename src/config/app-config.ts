@@ -190,6 +190,8 @@ export class AppConfig {
   @IsString() @MinLength(16) JWT_SECRET = DEVELOPMENT_JWT_SECRET;
   @Transform(toInt) @IsInt() @Min(30) @Max(86400) JWT_ACCESS_TTL_SECONDS = 900;
   @Transform(toInt) @IsInt() @Min(1) @Max(365) REFRESH_TOKEN_TTL_DAYS = 30;
+  /** A rotated refresh token presented again this soon, its successor unused, is a lost answer rather than theft. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600) REFRESH_TOKEN_REUSE_GRACE_SECONDS = 60;
 
   @IsEmail() ADMIN_EMAIL = 'admin@plantgraph.local';
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8) ADMIN_PASSWORD?: string = undefined;

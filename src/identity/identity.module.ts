@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrincipalResolver } from '../shared/auth/principal.js';
+import { DatabaseModule } from '../shared/database/database.module.js';
 import { AdminBootstrapService } from './application/admin-bootstrap.service.js';
 import { AuthService } from './application/auth.service.js';
 import {
@@ -29,7 +30,7 @@ import { UsersResolver } from './presentation/users.resolver.js';
  * Exports UsersService (card holders for access control) and PrincipalResolver (for auth).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(IDENTITY_ORM_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(IDENTITY_ORM_ENTITIES), DatabaseModule],
   providers: [
     AuthService,
     UsersService,

@@ -77,18 +77,63 @@ describe('login and tokens', () => {
     }
   });
 
-  it('rotates refresh tokens and treats a reused one as theft', async () => {
+  it('rotates refresh tokens and treats a reused one as theft once its successor was used', async () => {
     const first = (await t.graphql(LOGIN, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).data!.login;
     const second = await t.graphql(REFRESH, { t: first.refreshToken });
     expect(second.errors).toBeUndefined();
     const rotated = second.data!.refreshToken.refreshToken;
     expect(rotated).not.toBe(first.refreshToken);
+    const third = await t.graphql(REFRESH, { t: rotated });
+    expect(third.errors).toBeUndefined();
     const reused = await t.graphql(REFRESH, { t: first.refreshToken });
     expect(reused.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    const afterTheft = await t.graphql(REFRESH, { t: rotated });
+    const afterTheft = await t.graphql(REFRESH, { t: third.data!.refreshToken.refreshToken });
     expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     const [row] = await t.db.query<{ hash: string }>('SELECT token_hash AS hash FROM refresh_tokens LIMIT 1');
     expect(first.refreshToken).not.toContain(row.hash);
+  });
+
+  it('takes a rotated token presented again soon, its successor unused, for a lost answer', async () => {
+    const first = (await t.graphql(LOGIN, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).data!.login;
+    const lost = await t.graphql(REFRESH, { t: first.refreshToken });
+    expect(lost.errors).toBeUndefined();
+    // The client never received `lost` (the service stopped while answering) and tries again.
+    const retried = await t.graphql(REFRESH, { t: first.refreshToken });
+    expect(retried.errors).toBeUndefined();
+    const next = await t.graphql(REFRESH, { t: retried.data!.refreshToken.refreshToken });
+    expect(next.errors).toBeUndefined();
+    // The answer that was lost is worthless now: whoever presents it is not the client.
+    const stale = await t.graphql(REFRESH, { t: lost.data!.refreshToken.refreshToken });
+    expect(stale.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const afterTheft = await t.graphql(REFRESH, { t: next.data!.refreshToken.refreshToken });
+    expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('treats a rotated token presented again after the grace as theft, even with its successor unused', async () => {
+    const first = (await t.graphql(LOGIN, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).data!.login;
+    const second = await t.graphql(REFRESH, { t: first.refreshToken });
+    expect(second.errors).toBeUndefined();
+    await t.db.query("UPDATE refresh_tokens SET revoked_at = now() - interval '61 seconds' WHERE id = $1", [
+      first.refreshToken.split('.')[0],
+    ]);
+    const reused = await t.graphql(REFRESH, { t: first.refreshToken });
+    expect(reused.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const afterTheft = await t.graphql(REFRESH, { t: second.data!.refreshToken.refreshToken });
+    expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rotates a token presented twice at once only once', async () => {
+    const first = (await t.graphql(LOGIN, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).data!.login;
+    const answers = await Promise.all([1, 2, 3].map(() => t.graphql(REFRESH, { t: first.refreshToken })));
+    const rotated = answers.filter((a) => !a.errors);
+    expect(rotated.length).toBeGreaterThanOrEqual(1);
+    for (const refused of answers.filter((a) => a.errors))
+      expect(refused.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const [{ open }] = await t.db.query<{ open: number }>(
+      'SELECT count(*)::int AS open FROM refresh_tokens WHERE revoked_at IS NULL AND id = ANY($1::uuid[])',
+      [rotated.map((a) => a.data!.refreshToken.refreshToken.split('.')[0])],
+    );
+    expect(open).toBe(1);
   });
 
   it('logout revokes one refresh token; logoutEverywhere ends access tokens too', async () => {

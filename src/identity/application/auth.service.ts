@@ -6,8 +6,15 @@ import { ACCESS_CHANGED, type AccessChangedEvent } from '../../shared/auth/acces
 import { PrincipalResolver, type AccessTokenClaims, type Principal } from '../../shared/auth/principal.js';
 import { InvalidInputError, UnauthenticatedError } from '../../shared/errors/domain-errors.js';
 import { PubSub } from '../../shared/pubsub/pub-sub.js';
+import { Transactions } from '../../shared/database/transactions.js';
 import { isActive, normalizeEmail, permissionsOf, type User } from '../domain/user.js';
-import { LoginThrottle, PasswordHasher, RefreshTokenRepository, UserRepository } from './identity.ports.js';
+import {
+  LoginThrottle,
+  PasswordHasher,
+  RefreshTokenRepository,
+  UserRepository,
+  type StoredRefreshToken,
+} from './identity.ports.js';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -33,6 +40,7 @@ export class AuthService implements PrincipalResolver {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly pubsub: PubSub,
+    private readonly transactions: Transactions,
   ) {
     this.decoyHash = hasher.hash(randomBytes(16).toString('hex'));
   }
@@ -51,18 +59,37 @@ export class AuthService implements PrincipalResolver {
     return this.issue(user);
   }
 
-  /** Rotates a refresh token. Presenting a revoked one revokes every session of its user. */
+  /**
+   * Rotates a refresh token, all or nothing. Presenting a revoked one revokes every session of
+   * its user (a stolen token in use), except within a short grace after its rotation while its
+   * successor is still unused: then the answer to that rotation was lost on its way (the service
+   * stopped, the network dropped), and the unused successor is replaced instead.
+   */
   async refresh(presented: string): Promise<IssuedTokens> {
     const stored = await this.findPresented(presented);
-    if (stored.revokedAt) {
+    const lostSuccessor = stored.revokedAt ? await this.unusedSuccessorInGrace(stored) : null;
+    if (stored.revokedAt && !lostSuccessor) {
       await this.refreshTokens.revokeAllOf(stored.userId);
       throw new UnauthenticatedError('Refresh token already used or revoked');
     }
     if (stored.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('Refresh token expired');
     const user = await this.users.findById(stored.userId);
     if (!user || !isActive(user)) throw new UnauthenticatedError('This account is disabled');
-    if (!(await this.refreshTokens.revoke(stored.id))) throw new UnauthenticatedError('Refresh token already used');
-    return this.issue(user);
+    return this.transactions.run(async () => {
+      if (lostSuccessor && !(await this.refreshTokens.revoke(lostSuccessor.id)))
+        throw new UnauthenticatedError('Refresh token already used');
+      const { tokens, refreshTokenId } = await this.issueWithId(user);
+      if (!(await this.refreshTokens.markReplaced(stored.id, refreshTokenId, lostSuccessor?.id ?? null)))
+        throw new UnauthenticatedError('Refresh token already used');
+      return tokens;
+    });
+  }
+
+  private async unusedSuccessorInGrace(stored: StoredRefreshToken): Promise<StoredRefreshToken | null> {
+    const graceMs = this.config.REFRESH_TOKEN_REUSE_GRACE_SECONDS * 1000;
+    if (!stored.replacedBy || !stored.revokedAt || Date.now() - stored.revokedAt.getTime() > graceMs) return null;
+    const successor = await this.refreshTokens.findById(stored.replacedBy);
+    return successor && !successor.revokedAt ? successor : null;
   }
 
   async logout(presented: string, userId: string): Promise<boolean> {
@@ -127,6 +154,10 @@ export class AuthService implements PrincipalResolver {
   }
 
   private async issue(user: User): Promise<IssuedTokens> {
+    return (await this.issueWithId(user)).tokens;
+  }
+
+  private async issueWithId(user: User): Promise<{ tokens: IssuedTokens; refreshTokenId: string }> {
     const claims: AccessTokenClaims = { sub: user.id, sv: user.sessionVersion };
     const accessToken = await this.jwt.signAsync(claims);
     const expiresAt = new Date(Date.now() + this.config.JWT_ACCESS_TTL_SECONDS * 1000);
@@ -136,7 +167,10 @@ export class AuthService implements PrincipalResolver {
       tokenHash: sha256(secret),
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
     });
-    return { accessToken, refreshToken: `${stored.id}.${secret}`, expiresAt, user };
+    return {
+      tokens: { accessToken, refreshToken: `${stored.id}.${secret}`, expiresAt, user },
+      refreshTokenId: stored.id,
+    };
   }
 
   private async findPresented(presented: string) {

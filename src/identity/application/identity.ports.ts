@@ -55,13 +55,24 @@ export interface StoredRefreshToken {
   tokenHash: string;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** The token a rotation replaced this one with; null when unused or revoked without one (logout). */
+  replacedBy: string | null;
 }
 
+export type NewRefreshToken = Omit<StoredRefreshToken, 'id' | 'revokedAt' | 'replacedBy'>;
+
+/** Joins the caller's transaction (Transactions), so that a rotation is all or nothing. */
 export abstract class RefreshTokenRepository {
-  abstract create(token: Omit<StoredRefreshToken, 'id' | 'revokedAt'>): Promise<StoredRefreshToken>;
+  abstract create(token: NewRefreshToken): Promise<StoredRefreshToken>;
   abstract findById(id: string): Promise<StoredRefreshToken | null>;
   /** Revokes the token unless already revoked; true when this call revoked it. */
   abstract revoke(id: string): Promise<boolean>;
+  /**
+   * Records that `id` was rotated to `successor`, revoking it: when it is unrevoked
+   * (`previousSuccessor` null), or when it was last rotated to `previousSuccessor` (that answer
+   * was lost). False when neither holds: another rotation came first.
+   */
+  abstract markReplaced(id: string, successor: string, previousSuccessor: string | null): Promise<boolean>;
   abstract revokeAllOf(userId: string): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, IsNull, type Repository } from 'typeorm';
 import { prepared, runPrepared } from '../../shared/database/prepared-statement.js';
 import { translateUniqueViolation } from '../../shared/database/unique-violation.js';
+import { transactionalManager } from '../../shared/database/transactions.adapter.js';
 import { isUuid } from '../../shared/database/uuid.js';
 import type { PageResult } from '../../shared/graphql/pagination.js';
 import { ADMIN_ROLE, type Role, type User } from '../domain/user.js';
@@ -10,6 +11,7 @@ import {
   RefreshTokenRepository,
   RoleRepository,
   UserRepository,
+  type NewRefreshToken,
   type NewRole,
   type NewUser,
   type StoredRefreshToken,
@@ -204,20 +206,39 @@ export class TypeormRefreshTokenRepository extends RefreshTokenRepository {
     super();
   }
 
-  create(token: Omit<StoredRefreshToken, 'id' | 'revokedAt'>): Promise<StoredRefreshToken> {
-    return this.repo.save(this.repo.create({ ...token, revokedAt: null }));
+  /** The repository inside the caller's transaction, if any. */
+  private get tokens(): Repository<RefreshTokenOrmEntity> {
+    return transactionalManager(this.repo.manager).getRepository(RefreshTokenOrmEntity);
+  }
+
+  create(token: NewRefreshToken): Promise<StoredRefreshToken> {
+    return this.tokens.save(this.tokens.create({ ...token, revokedAt: null, replacedBy: null }));
   }
 
   async findById(id: string): Promise<StoredRefreshToken | null> {
-    return isUuid(id) ? this.repo.findOneBy({ id }) : null;
+    return isUuid(id) ? this.tokens.findOneBy({ id }) : null;
   }
 
   async revoke(id: string): Promise<boolean> {
-    const result = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async markReplaced(id: string, successor: string, previousSuccessor: string | null): Promise<boolean> {
+    // A repeated rotation keeps the first revocation time, so that its grace is not extended.
+    const result = await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ replacedBy: successor, revokedAt: () => 'coalesce(revoked_at, now())' })
+      .where('id = :id', { id })
+      .andWhere(previousSuccessor === null ? 'revoked_at IS NULL' : 'replaced_by = :previousSuccessor', {
+        previousSuccessor,
+      })
+      .execute();
     return (result.affected ?? 0) > 0;
   }
 
   async revokeAllOf(userId: string): Promise<void> {
-    await this.repo.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 }

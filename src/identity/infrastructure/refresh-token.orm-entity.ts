@@ -15,5 +15,7 @@ export class RefreshTokenOrmEntity implements StoredRefreshToken {
   @Column({ name: 'token_hash', type: 'char', length: 64 }) tokenHash: string;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
+  /** Set by a rotation (a logout revokes without a successor). */
+  @Column({ name: 'replaced_by', type: 'uuid', nullable: true }) replacedBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
