@@ -8,10 +8,12 @@ import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.service.js';
 import { requestLogFields, requestLogLevel } from './request-log.js';
+import { StoppingGate } from './stopping-gate.js';
 
 /**
  * Logs (structured JSON with a request id; pretty in development), GET /health and
- * GET /metrics (Prometheus). MetricsService is global: any component declares its metrics.
+ * GET /metrics (Prometheus), and 503 to every request once the service is stopping
+ * (StoppingGate). MetricsService is global: any component declares its metrics.
  */
 @Global()
 @Module({
@@ -39,11 +41,11 @@ import { requestLogFields, requestLogLevel } from './request-log.js';
     }),
   ],
   controllers: [HealthController, MetricsController],
-  providers: [MetricsService, PlatformGauges, DatabaseProbe],
+  providers: [MetricsService, PlatformGauges, DatabaseProbe, StoppingGate],
   exports: [MetricsService],
 })
 export class ObservabilityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(StoppingGate, HttpMetricsMiddleware).forRoutes('*path');
   }
 }

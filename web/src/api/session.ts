@@ -30,7 +30,8 @@ interface GraphQLAnswer<T> {
 const REFRESH_KEY = 'plantgraph:refresh-token';
 /** Refresh this long before the access token expires, so that no request goes out with a stale one. */
 const REFRESH_AHEAD_MS = 60_000;
-const OFFLINE_RETRY_MS = 5_000;
+/** A refresh that failed for another reason than a refused token (offline, a stopping service) is tried again after this. */
+const RETRY_MS = 5_000;
 
 /**
  * The signed-in user and their tokens. The access token lives in memory only; the refresh
@@ -46,15 +47,18 @@ export class Session {
 
   constructor(private readonly endpoint: string) {}
 
-  /** On load: a refresh token left by this tab becomes a session again. */
+  /**
+   * On load: a refresh token left by this tab becomes a session again. A refused token ends it;
+   * any other failure is thrown with the token kept, so that signing in is not the only way on.
+   */
   async resume(): Promise<void> {
     if (!sessionStorage.getItem(REFRESH_KEY)) return;
     try {
       await this.refresh();
       await this.loadUser();
     } catch (error) {
-      if (error instanceof OfflineError) throw error;
-      this.forget();
+      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') this.forget();
+      else throw error;
     }
   }
 
@@ -111,7 +115,8 @@ export class Session {
         const { refreshToken } = await this.send(RefreshMutation, { token }, null);
         this.accept(refreshToken);
       } catch (error) {
-        if (error instanceof ApiError) this.forget();
+        // Only a refused refresh token ends the session; any other failure is tried again.
+        if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') this.forget();
         throw error;
       }
     })().finally(() => (this.refreshing = null));
@@ -124,11 +129,14 @@ export class Session {
     this.schedule(Math.max(5_000, Date.parse(tokens.expiresAt) - Date.now() - REFRESH_AHEAD_MS));
   }
 
-  /** The next refresh; while the service cannot be reached, tried again every few seconds. */
+  /** The next refresh; while it fails for any reason but a refused token, tried again every few seconds. */
   private schedule(dueMs: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(
-      () => void this.refresh().catch((error) => error instanceof OfflineError && this.schedule(OFFLINE_RETRY_MS)),
+      () =>
+        void this.refresh().catch(
+          (error) => (error instanceof ApiError && error.code === 'UNAUTHENTICATED') || this.schedule(RETRY_MS),
+        ),
       dueMs,
     );
   }
