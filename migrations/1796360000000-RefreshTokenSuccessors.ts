@@ -9,8 +9,8 @@ export class RefreshTokenSuccessors1796360000000 implements MigrationInterface {
   name = 'RefreshTokenSuccessors1796360000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "refresh_tokens" ADD "replaced_by" uuid,
-      ADD CONSTRAINT "FK_refresh_tokens_replaced_by" FOREIGN KEY ("replaced_by") REFERENCES "refresh_tokens"("id") ON DELETE SET NULL`);
+    // No foreign key: tokens go only with their user, successor and all (user_id's cascade).
+    await queryRunner.query('ALTER TABLE "refresh_tokens" ADD "replaced_by" uuid');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

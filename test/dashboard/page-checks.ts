@@ -17,16 +17,20 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Screenshots of every view (git-ignored). */
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts/dashboard');
 
-/** A private build of the service with the page beside it, as `npm run build` makes them. */
+/**
+ * A private build of the service with the page beside it, as `npm run build` makes them (the
+ * page's GraphQL types are generated once per run, by the global setup). Builds of several
+ * files run at once, each into its own directory: Vite's lock against a second build of the
+ * same project is bypassed.
+ */
 export async function buildServiceWithDashboard(): Promise<ServiceBuild> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const build = await ServiceBuild.create();
-  const bin = (name: string) => path.join(ROOT, 'node_modules/.bin', name);
-  await promisify(execFile)(bin('graphql-codegen'), ['--config', 'web/codegen.ts', '--silent'], { cwd: ROOT });
   await promisify(execFile)(
-    bin('vite'),
+    path.join(ROOT, 'node_modules/.bin/vite'),
     [
       'build',
+      '--bypass-lock',
       '--config',
       'web/vite.config.ts',
       '--outDir',

@@ -1,8 +1,11 @@
 import './ts-resolution.cjs';
+import { execFile } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres, type EmbeddedService } from '../../src/shared/embedded/embedded-postgres.js';
@@ -14,9 +17,17 @@ import { MIGRATIONS } from '../../migrations/index.js';
 /**
  * Once per test run: a real PostgreSQL (DATABASE_URL, or an embedded one) with a template
  * database migrated from empty, and a real MQTT broker (MQTT_URL, or an embedded aedes).
- * Each test file clones the template (test/harness/database.ts).
+ * Each test file clones the template (test/harness/database.ts). And the dashboard's GraphQL
+ * types generated from schema.gql, once: the dashboard files build the page at the same time,
+ * and a generation per file would rewrite web/src/gql/ while another build reads it.
  */
 export default async function globalSetup(): Promise<void> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const dashboardTypes = promisify(execFile)(
+    path.join(root, 'node_modules/.bin/graphql-codegen'),
+    ['--config', 'web/codegen.ts', '--silent'],
+    { cwd: root },
+  );
   const started: EmbeddedService[] = [];
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -55,6 +66,8 @@ export default async function globalSetup(): Promise<void> {
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (await answers(new URL(redisUrl))) process.env.TEST_REDIS_URL = redisUrl;
+
+  await dashboardTypes;
 
   process.env.TEST_PG_ADMIN_URL = adminUrl;
   process.env.TEST_PG_TEMPLATE = template;

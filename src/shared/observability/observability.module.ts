@@ -8,7 +8,7 @@ import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 import { HttpMetricsMiddleware, PlatformGauges } from './platform-metrics.service.js';
 import { requestLogFields, requestLogLevel } from './request-log.js';
-import { StoppingGate } from './stopping-gate.js';
+import { StoppingGate } from './stopping-gate.middleware.js';
 
 /**
  * Logs (structured JSON with a request id; pretty in development), GET /health and

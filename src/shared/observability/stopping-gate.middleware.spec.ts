@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import type { Server } from 'node:http';
-import { StoppingGate } from './stopping-gate.js';
+import { StoppingGate } from './stopping-gate.middleware.js';
 
 describe('StoppingGate', () => {
   const gate = new StoppingGate();
