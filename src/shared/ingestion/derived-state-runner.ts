@@ -30,6 +30,9 @@ export const DEFAULT_DERIVED_STATE_SETTINGS: DerivedStateSettings = {
   retryMs: 1_000,
 };
 
+/** A task running longer than this is logged as holding up its stage (it should take milliseconds). */
+const STUCK_TASK_MS = 30_000;
+
 interface Arrival<S> {
   samples: readonly S[];
   at: number;
@@ -136,9 +139,24 @@ export class DerivedStateRunner<S extends { ts: Date }> {
   }
 
   private serialise(task: () => Promise<void>): Promise<void> {
-    const run = this.work.then(task);
+    const run = this.work.then(() => this.watched(task));
     this.work = run.catch((error: Error) => this.logFailure('A derived-state task failed', error));
     return this.work;
+  }
+
+  /** Runs a task, logging when it has held up the stage for long: everything after it waits. */
+  private async watched(task: () => Promise<void>): Promise<void> {
+    const began = Date.now();
+    const watchdog = setTimeout(
+      () => this.logger.error(`A task of this stage has run for ${(Date.now() - began) / 1000} s; later batches wait`),
+      STUCK_TASK_MS,
+    );
+    watchdog.unref();
+    try {
+      await task();
+    } finally {
+      clearTimeout(watchdog);
+    }
   }
 
   private holdMs(): number {

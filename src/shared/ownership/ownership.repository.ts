@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { transactionalManager } from '../database/transactions.adapter.js';
 
+/** The longest a fenced derived-state transaction waits for a lock (holds()). */
+const DERIVED_WRITE_LOCK_TIMEOUT = '5s';
+
 /**
  * The lease tables (migration KeyOwnership): `ownership_members` says which processes are
  * alive, `ownership_leases` which of them owns each bucket of keys until when. Every
@@ -76,10 +79,14 @@ export class OwnershipRepository {
   /**
    * Inside the caller's transaction: true when the member holds every bucket, and the
    * lease rows stay locked (FOR SHARE) until that transaction ends, so nobody can take
-   * them over while it writes.
+   * them over while it writes. The transaction waits at most DERIVED_WRITE_LOCK_TIMEOUT for
+   * any lock from here on: a fenced write that cannot get one fails, and its sources are
+   * caught up from the store, rather than hold up every later batch of its stage.
    */
   async holds(member: string, buckets: readonly number[]): Promise<boolean> {
-    const rows = await transactionalManager(this.dataSource.manager).query<Array<{ bucket: number }>>(
+    const manager = transactionalManager(this.dataSource.manager);
+    await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [DERIVED_WRITE_LOCK_TIMEOUT]);
+    const rows = await manager.query<Array<{ bucket: number }>>(
       `SELECT bucket FROM ownership_leases
        WHERE bucket = ANY($2::int[]) AND owner = $1 AND expires_at > now() FOR SHARE`,
       [member, [...buckets]],

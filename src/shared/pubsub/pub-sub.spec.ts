@@ -13,6 +13,15 @@ describe('PubSub', () => {
     expect(await events.next()).toEqual({ value: 2, done: false });
   });
 
+  it('goes on after a while when the engine never confirms a publish', async () => {
+    const stalled = new MemoryEngine();
+    stalled.publish = () => new Promise<void>(() => undefined);
+    const sut = new PubSub(stalled, '', 50);
+    const began = Date.now();
+    await sut.publish('t', 1);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(45);
+  });
+
   it('listens to several topics at once', async () => {
     const sut = new PubSub(new MemoryEngine());
     const events = sut.subscribe<string>(['a', 'b']);

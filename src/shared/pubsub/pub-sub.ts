@@ -1,10 +1,23 @@
+import { Logger } from '@nestjs/common';
 import type { PubSubEngine } from 'graphql-subscriptions';
+import { LogThrottle } from '../observability/log-throttle.js';
+
+/**
+ * How long a publish waits for the engine to confirm it. Live events are best effort after
+ * what they announce is stored, and their publishers wait in line (a derived-state stage's
+ * next batch, an MQTT acknowledgement): a Redis that does not answer (reconnecting, stalled)
+ * must not hold them up forever. An unconfirmed event stays queued in the Redis client, in
+ * order, and goes out when it can.
+ */
+export const PUBLISH_CONFIRM_MS = 5_000;
 
 /**
  * The PubSub port: application code publishes typed events on constant topics;
  * subscriptions iterate them. In memory by default, Redis across replicas (pubsub.module.ts).
  */
 export class PubSub {
+  private readonly logger = new Logger(PubSub.name);
+  private readonly unconfirmedLog = new LogThrottle(60_000);
   private active = 0;
 
   /**
@@ -14,10 +27,26 @@ export class PubSub {
   constructor(
     private readonly engine: PubSubEngine,
     private readonly namespace = '',
+    private readonly confirmMs = PUBLISH_CONFIRM_MS,
   ) {}
 
+  /** Resolves once the engine took the event, or after `confirmMs` without an answer (logged). */
   publish<T>(topic: string, payload: T): Promise<void> {
-    return this.engine.publish(this.namespace + topic, payload);
+    const sent = this.engine.publish(this.namespace + topic, payload);
+    let timer: NodeJS.Timeout | undefined;
+    const unconfirmed = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        const suppressed = this.unconfirmedLog.take(topic);
+        if (suppressed !== undefined)
+          this.logger.warn(
+            `Publishing on ${topic} not confirmed within ${this.confirmMs} ms; going on without waiting` +
+              (suppressed ? ` (${suppressed} more not logged)` : ''),
+          );
+        resolve();
+      }, this.confirmMs);
+      timer.unref();
+    });
+    return Promise.race([sent.finally(() => clearTimeout(timer)), unconfirmed]);
   }
 
   /**
