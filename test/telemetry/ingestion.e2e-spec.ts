@@ -97,21 +97,33 @@ describe('plant telemetry ingestion', () => {
    * Subscribes and waits until the subscription provably receives events: publishes `primer`
    * samples until one arrives (through Redis, a SUBSCRIBE completes after the operation starts).
    */
+  /**
+   * A subscription that is live: primers are published until one comes back, then the test
+   * waits for the last primer sent, so that no primer still on its way lands among the events
+   * a test counts from here (the machine's samples arrive in order, and every primer after the
+   * first that came back is delivered).
+   */
   async function subscribed(
     query: string,
     variables: Record<string, unknown>,
     primer: (ts: number) => Promise<void>,
   ): Promise<Subscription> {
     const subscription = collect(t.wsClient(admin), query, variables);
+    let lastPrimer = 0;
     await waitFor(
       async () => {
         if (subscription.events.length) return true;
-        await primer(nextTs());
+        lastPrimer = nextTs();
+        await primer(lastPrimer);
         return false;
       },
       { intervalMs: 200, what: 'a primer event' },
     );
-    await waitFor(() => subscription.events.some((e) => e.data), { what: 'the primer event' });
+    const last = new Date(lastPrimer).toISOString();
+    await waitFor(
+      () => subscription.events.some((e) => e.data && Object.values(e.data).some((sample: any) => sample.ts === last)),
+      { what: 'the last primer event' },
+    );
     return subscription;
   }
 

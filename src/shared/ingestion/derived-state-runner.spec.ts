@@ -191,6 +191,23 @@ describe('DerivedStateRunner', () => {
     }
   });
 
+  it('catches a new source up only as far as it was offered: a batch that committed ahead of an earlier one waits its turn', async () => {
+    const { sut, stage, store } = setup();
+    await sut.idle();
+    // Source 65 is in an owned bucket, registered after the bucket was taken: its first batch loads it.
+    const batch = (from: number) => [0, 1, 2].map((k) => r(65, from + k));
+    const [a, b, c] = [batch(1), batch(4), batch(7)];
+    // The writes of b and c run at once and c commits first, while a, the first batch, is offered.
+    store.rows.push(...a, ...c);
+    await sut.offer(a);
+    await sut.settled();
+    store.rows.push(...b);
+    await sut.offer(b);
+    await sut.offer(c);
+    await sut.settled();
+    expect(stage.applied(65)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('catches a source up from the store when it takes it over, and forgets it when it loses it', async () => {
     const { sut, stage, store, ownership, commit } = setup({}, [1]);
     store.rows.push(r(2, 1), r(2, 2));

@@ -33,6 +33,9 @@ export const DEFAULT_DERIVED_STATE_SETTINGS: DerivedStateSettings = {
 /** A task running longer than this is logged as holding up its stage (it should take milliseconds). */
 const STUCK_TASK_MS = 30_000;
 
+/** How far a catch-up reads: every stored sample, or those up to the newest offered (a source being fed). */
+type CatchUpReach = 'all' | 'offered';
+
 interface Arrival<S> {
   samples: readonly S[];
   at: number;
@@ -53,7 +56,12 @@ interface Arrival<S> {
  *   owner has them;
  * - a sample older than its source's watermark when it comes to be applied (it arrived
  *   late, beyond the reorder wait) is left to the stage's own rule for late samples: it is
- *   not applied (machine state never rewrites a timeline that moved on).
+ *   not applied (machine state never rewrites a timeline that moved on);
+ * - a catch-up of a source that is being fed (a new source's first batch, a failed write)
+ *   reads the store only up to the newest sample offered for it: the writes of the next
+ *   batches may commit out of order (the batch writer runs two statements at once), and a
+ *   later batch read from the store ahead of an earlier one would make the earlier one late,
+ *   never applied. What lies beyond comes in order through `offer`.
  */
 export class DerivedStateRunner<S extends { ts: Date }> {
   private readonly logger: Logger;
@@ -70,6 +78,8 @@ export class DerivedStateRunner<S extends { ts: Date }> {
   private readonly toLoad = new Set<number>();
   /** When each source was last fed, for the reconciliation of quiet sources. */
   private readonly fedAt = new Map<number, number>();
+  /** The newest sample offered per source: how far a catch-up of a source being fed may read. */
+  private readonly offeredUpTo = new Map<number, number>();
   private draining = false;
   private drainTimer?: NodeJS.Timeout;
   private readonly reconcileTimer: NodeJS.Timeout;
@@ -101,6 +111,11 @@ export class DerivedStateRunner<S extends { ts: Date }> {
    */
   offer(samples: readonly S[]): Promise<void> {
     if (!samples.length || this.stopped) return Promise.resolve();
+    for (const sample of samples) {
+      const source = this.sourceOf(sample);
+      const ts = sample.ts.getTime();
+      if (!(ts <= (this.offeredUpTo.get(source) ?? -Infinity))) this.offeredUpTo.set(source, ts);
+    }
     this.arrivals.push({ samples, at: Date.now() });
     this.queued += samples.length;
     this.scheduleDrain();
@@ -235,8 +250,8 @@ export class DerivedStateRunner<S extends { ts: Date }> {
     const owned = [...bySource.keys()].filter((source) => this.ownership.owns(source));
     const unloaded = owned.filter((source) => !this.loaded.has(source));
     // New sources (registered after their bucket was taken) and stale ones come from the store: it holds these samples too.
-    if (unloaded.length) await this.take(unloaded);
-    if (this.stale.size) await this.catchUp([...this.stale]);
+    if (unloaded.length) await this.take(unloaded, 'offered');
+    if (this.stale.size) await this.catchUp([...this.stale], 'offered');
     const ready = new Map<number, S[]>();
     for (const source of owned) {
       if (this.stale.has(source) || !this.loaded.has(source)) continue;
@@ -276,7 +291,7 @@ export class DerivedStateRunner<S extends { ts: Date }> {
   }
 
   /** Loads sources this process now owns and catches them up; a failure leaves them stale (retried). */
-  private async take(sources: readonly number[]): Promise<void> {
+  private async take(sources: readonly number[], reach: CatchUpReach = 'all'): Promise<void> {
     const fresh = sources.filter((source) => !this.loaded.has(source) && this.ownership.owns(source));
     if (!fresh.length) return;
     try {
@@ -291,7 +306,7 @@ export class DerivedStateRunner<S extends { ts: Date }> {
       this.loaded.add(source);
       this.toLoad.delete(source);
     }
-    await this.catchUp(fresh);
+    await this.catchUp(fresh, reach);
   }
 
   private letGo(sources: readonly number[]): void {
@@ -300,12 +315,16 @@ export class DerivedStateRunner<S extends { ts: Date }> {
       this.stale.delete(source);
       this.toLoad.delete(source);
       this.fedAt.delete(source);
+      this.offeredUpTo.delete(source);
     }
     if (known.length) this.stage.release(known);
   }
 
-  /** Replays the stored samples each source has not taken in yet, in chunks. */
-  private async catchUp(sources: readonly number[]): Promise<void> {
+  /**
+   * Replays the stored samples each source has not taken in yet, in chunks: all of them, or
+   * ('offered') for a source being fed only those up to the newest offered (see the class).
+   */
+  private async catchUp(sources: readonly number[], reach: CatchUpReach = 'all'): Promise<void> {
     const owned = sources.filter((source) => this.loaded.has(source) && this.ownership.owns(source));
     for (const source of sources) if (!owned.includes(source)) this.stale.delete(source);
     if (!owned.length) return;
@@ -321,6 +340,7 @@ export class DerivedStateRunner<S extends { ts: Date }> {
     for (const source of owned) if (!behind.includes(source)) this.stale.delete(source);
     for (const source of behind) {
       this.stale.add(source);
+      const until = reach === 'offered' ? (this.offeredUpTo.get(source) ?? Infinity) : Infinity;
       for (;;) {
         let samples: S[];
         try {
@@ -330,8 +350,9 @@ export class DerivedStateRunner<S extends { ts: Date }> {
           this.scheduleRetry();
           return;
         }
-        if (samples.length && !(await this.commit(new Map([[source, samples]])))) return;
-        if (samples.length < this.settings.catchUpChunk) break;
+        const reachable = samples.filter((sample) => sample.ts.getTime() <= until);
+        if (reachable.length && !(await this.commit(new Map([[source, reachable]])))) return;
+        if (reachable.length < samples.length || samples.length < this.settings.catchUpChunk) break;
       }
       this.stale.delete(source);
     }
@@ -356,7 +377,7 @@ export class DerivedStateRunner<S extends { ts: Date }> {
       this.retryTimer = undefined;
       void this.serialise(async () => {
         if (this.toLoad.size) await this.take([...this.toLoad]);
-        if (this.stale.size) await this.catchUp([...this.stale]);
+        if (this.stale.size) await this.catchUp([...this.stale], 'offered');
       });
     }, this.settings.retryMs);
     this.retryTimer.unref();
