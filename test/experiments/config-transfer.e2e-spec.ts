@@ -252,10 +252,20 @@ describe('experiments: configuration export and import', () => {
     expect(done.state).toBe('SUCCEEDED');
     expect(done.percent).toBe(100);
     expect(JSON.parse(done.result).pvs).toMatchObject({ created: 1100 });
-    const { pvs } = await ok(target, targetAdmin, 'query($e: String!) { pvs(experimentName: $e) { totalCount } }', {
-      e: BIG,
-    });
-    expect(pvs.totalCount).toBe(1100);
+    // The job is SUCCEEDED once its writes commit; the directory reloads right after, so the
+    // experiment is listed a moment later (a replica that did not run the job: on the event).
+    const totalCount = await waitFor(
+      async () => {
+        const listed = await target.graphql(
+          'query($e: String!) { pvs(experimentName: $e) { totalCount } }',
+          { e: BIG },
+          targetAdmin,
+        );
+        return !listed.errors && listed.data!.pvs.totalCount;
+      },
+      { what: 'the imported PVs to be listed' },
+    );
+    expect(totalCount).toBe(1100);
   });
 
   it('refuses an operator (experiments:write is required)', async () => {

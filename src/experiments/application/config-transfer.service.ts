@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { UsersService } from '../../identity/application/users.service.js';
 import { PERMISSIONS } from '../../shared/auth/permissions.js';
@@ -6,7 +5,6 @@ import type { Principal } from '../../shared/auth/principal.js';
 import { Transactions } from '../../shared/database/transactions.js';
 import { JobService, type JobContext } from '../../shared/jobs/job.service.js';
 import type { Job } from '../../shared/jobs/jobs.js';
-import { PubSub } from '../../shared/pubsub/pub-sub.js';
 import { applyRules, withoutUndefined } from '../../shared/validation/field-rules.js';
 import {
   checkedConfig,
@@ -28,15 +26,12 @@ import { experimentOfPv } from '../domain/pv-name.js';
 import { readRtpdb, writeRtpdb } from '../domain/rtpdb.js';
 import { thresholdProblems } from '../domain/threshold-episodes.js';
 import { ConfigTransferRepository, type StoredSubscription } from './config-transfer.ports.js';
-import { EXPERIMENTS_CHANGED, ExperimentsRegistryService } from './experiments-registry.service.js';
+import { ExperimentsRegistryService } from './experiments-registry.service.js';
 
 export const IMPORT_CONFIG_JOB = 'experiments.importConfig';
 
 /** Files with more lines than this are imported as a long job (JobService); smaller ones answer at once. */
 export const INLINE_IMPORT_MAX_LINES = 1_000;
-
-/** How long an import waits for the registry's directory to reload with what it stored. */
-const RELOAD_TIMEOUT_MS = 5_000;
 
 export interface ExportInclude {
   assignments: boolean;
@@ -104,14 +99,11 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
  */
 @Injectable()
 export class ConfigTransferService implements OnModuleInit {
-  private reloadWaiters: Array<() => void> = [];
-
   constructor(
     private readonly store: ConfigTransferRepository,
     private readonly registry: ExperimentsRegistryService,
     private readonly users: UsersService,
     private readonly transactions: Transactions,
-    private readonly pubsub: PubSub,
     private readonly jobs: JobService,
   ) {}
 
@@ -120,11 +112,6 @@ export class ConfigTransferService implements OnModuleInit {
       name: IMPORT_CONFIG_JOB,
       permission: PERMISSIONS.EXPERIMENTS_WRITE,
       run: (input, job) => this.runJob(input, job),
-    });
-    this.registry.onReload(() => {
-      const waiters = this.reloadWaiters;
-      this.reloadWaiters = [];
-      for (const resolve of waiters) resolve();
     });
   }
 
@@ -390,21 +377,14 @@ export class ConfigTransferService implements OnModuleInit {
   }
 
   /**
-   * Every replica reloads its directory on EXPERIMENTS_CHANGED; this one is waited for, so
-   * that the caller's next request sees what was imported.
+   * Once the import committed: this replica's directory reloads (so that the caller's next
+   * request sees what was imported), and the other replicas hear of it.
    */
   private async announce(report: ImportReport): Promise<void> {
     const changed = [report.experiments, report.pvs, report.assignments, report.subscriptions].some(
       (c) => c.created + c.updated > 0,
     );
-    if (!changed) return;
-    let timer: NodeJS.Timeout | undefined;
-    const reloaded = new Promise<void>((resolve) => {
-      this.reloadWaiters.push(resolve);
-      timer = setTimeout(resolve, RELOAD_TIMEOUT_MS);
-    });
-    await this.pubsub.publish(EXPERIMENTS_CHANGED, { origin: `config-import-${randomUUID()}` });
-    await reloaded.finally(() => clearTimeout(timer));
+    if (changed) await this.registry.announceChange();
   }
 }
 

@@ -339,8 +339,12 @@ export class ExperimentsRegistryService implements OnModuleInit, OnModuleDestroy
     return counts;
   }
 
-  /** This replica reloads before answering (a device may publish for a new PV at once); others on the event. */
-  private async announceChange(): Promise<void> {
+  /**
+   * After a change of experiments, PVs or assignments (here, or stored by an import): this
+   * replica reloads before answering (a device may publish for a new PV at once, the caller's
+   * next request must see it); the others on the event.
+   */
+  async announceChange(): Promise<void> {
     await this.reload();
     await this.pubsub.publish(EXPERIMENTS_CHANGED, { origin: this.origin });
   }
