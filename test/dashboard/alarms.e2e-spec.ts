@@ -1,18 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import {
-  SERVICE_ADMIN_EMAIL,
-  SERVICE_ADMIN_PASSWORD,
-  ServiceBuild,
-  type ServiceProcess,
-} from '../harness/service-process.js';
+import type { Browser, Page } from 'playwright-core';
+import { ServiceBuild, type ServiceProcess } from '../harness/service-process.js';
 import { waitFor } from '../harness/wait-for.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.js';
-import { ARTIFACTS, axeViolations, buildServiceWithDashboard, embeddedBrokerUrl, freePort } from './page-checks.js';
+import {
+  ARTIFACTS,
+  axeViolations,
+  buildServiceWithDashboard,
+  embeddedBrokerUrl,
+  freePort,
+  openPage,
+  signInAsAdmin,
+  tearDown,
+} from './page-checks.js';
 
 /**
  * The dashboard's alarms in Chromium against the service started like `npm start` (embedded
@@ -86,30 +89,13 @@ describe('the dashboard: alarms', () => {
       await publish(pv, 50);
     }
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    // axe-core is injected as an inline script, which the page's Content-Security-Policy forbids.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
-    page = await context.newPage();
-    page.on('request', (request) => void requested.push(request.url()));
-    page.on('websocket', (socket) => void requested.push(socket.url()));
-    page.on('pageerror', (error) => void pageErrors.push(String(error)));
+    ({ browser, page } = await openPage(requested, pageErrors));
   }, 180_000);
 
-  afterAll(async () => {
-    await device?.endAsync();
-    await browser?.close();
-    await build?.dispose();
-    // A killed service would leave its embedded PostgreSQL running; an orderly stop does not.
-    const pidFile = dataDir && path.join(dataDir, 'postmaster.pid');
-    if (pidFile && existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => tearDown({ device, browser, build, dataDir }), 60_000);
 
   it('logs in as admin: the header badge counts an alarm a device raises within 2 s, on any view', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('E-mail').fill(SERVICE_ADMIN_EMAIL);
-    await page.getByLabel('Password').fill(SERVICE_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsAdmin(page, base);
     await page.getByTestId('link-state').filter({ hasText: 'Live' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('[data-testid="alarm-badge"][data-open]').waitFor({ timeout: UI_TIMEOUT_MS });
     // The page opened on another view (the overview): the badge is in the header of every view.
@@ -284,19 +270,23 @@ describe('the dashboard: alarms', () => {
   it('fits 1280×720 and a tablet width without scrolling sideways, every action in view', async () => {
     const list = page.locator('.alarms .table-scroll');
     const hidden = () => list.evaluate((el) => el.scrollWidth - el.clientWidth);
-    expect(await hidden()).toBeLessThanOrEqual(0);
+    // Polled: the page may be laying out a live update, or the switch to cards, as it is measured.
+    const settles = (what: string, fits: () => Promise<boolean>) => waitFor(fits, { timeoutMs: UI_TIMEOUT_MS, what });
+    await settles('the list to fit 1280 px', async () => (await hidden()) <= 0);
     await page.setViewportSize({ width: 820, height: 1180 });
     await row().waitFor();
-    await shoot('alarms-tablet');
-    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      820,
+    await settles(
+      'the page to fit 820 px',
+      async () => (await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)) <= 820,
     );
     // A card per alarm: nothing is off to the side of the list either.
-    expect(await hidden()).toBeLessThanOrEqual(0);
-    const history = await row()
-      .getByRole('button', { name: /^History/ })
-      .boundingBox();
-    expect(history!.x + history!.width).toBeLessThanOrEqual(820);
+    await settles('the cards to fit 820 px', async () => (await hidden()) <= 0);
+    const history = row().getByRole('button', { name: /^History/ });
+    await settles('the History button to be in view', async () => {
+      const box = await history.boundingBox();
+      return !!box && box.x + box.width <= 820;
+    });
+    await shoot('alarms-tablet');
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 720 });
   });

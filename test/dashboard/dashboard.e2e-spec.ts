@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,14 @@ import {
 } from '../harness/service-process.js';
 import { waitFor } from '../harness/wait-for.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.js';
-import { ARTIFACTS, axeViolations, buildServiceWithDashboard, embeddedBrokerUrl, freePort } from './page-checks.js';
+import {
+  ARTIFACTS,
+  axeViolations,
+  buildServiceWithDashboard,
+  embeddedBrokerUrl,
+  freePort,
+  tearDown,
+} from './page-checks.js';
 
 /**
  * The dashboard in Chromium against the service started like `npm start` with nothing
@@ -145,14 +152,8 @@ describe('the live dashboard at /', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await device?.endAsync();
-    await browser?.close();
     await network?.close();
-    await build?.dispose();
-    // A killed service would leave its embedded PostgreSQL running; an orderly stop does not.
-    const pidFile = dataDir && path.join(dataDir, 'postmaster.pid');
-    if (pidFile && existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await tearDown({ device, browser, build, dataDir });
   }, 60_000);
 
   it('is announced in the start banner and served from local files', async () => {

@@ -1,18 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import {
-  SERVICE_ADMIN_EMAIL,
-  SERVICE_ADMIN_PASSWORD,
-  ServiceBuild,
-  type ServiceProcess,
-} from '../harness/service-process.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { SERVICE_ADMIN_EMAIL, ServiceBuild, type ServiceProcess } from '../harness/service-process.js';
 import { waitFor } from '../harness/wait-for.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.js';
-import { ARTIFACTS, axeViolations, buildServiceWithDashboard, embeddedBrokerUrl, freePort } from './page-checks.js';
+import {
+  ARTIFACTS,
+  axeViolations,
+  buildServiceWithDashboard,
+  embeddedBrokerUrl,
+  freePort,
+  openPage,
+  signInAsAdmin,
+  tearDown,
+} from './page-checks.js';
 
 /**
  * The dashboard's experiments view in Chromium against the service started like `npm start`
@@ -82,30 +85,13 @@ describe('the dashboard: experiments', () => {
       { timeoutMs: UI_TIMEOUT_MS, what: 'the first PV value to be stored' },
     );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    // axe-core is injected as an inline script, which the page's Content-Security-Policy forbids.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
-    page = await context.newPage();
-    page.on('request', (request) => void requested.push(request.url()));
-    page.on('websocket', (socket) => void requested.push(socket.url()));
-    page.on('pageerror', (error) => void pageErrors.push(String(error)));
+    ({ browser, page } = await openPage(requested, pageErrors));
   }, 180_000);
 
-  afterAll(async () => {
-    await device?.endAsync();
-    await browser?.close();
-    await build?.dispose();
-    // A killed service would leave its embedded PostgreSQL running; an orderly stop does not.
-    const pidFile = dataDir && path.join(dataDir, 'postmaster.pid');
-    if (pidFile && existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => tearDown({ device, browser, build, dataDir }), 60_000);
 
   it('logs in as admin and opens the experiment from the navigation, history in the chart', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('E-mail').fill(SERVICE_ADMIN_EMAIL);
-    await page.getByLabel('Password').fill(SERVICE_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsAdmin(page, base);
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Experiments' }).click();
     await page.getByRole('heading', { level: 1, name: 'Experiments' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.getByRole('link', { name: EXPERIMENT, exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });

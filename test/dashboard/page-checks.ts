@@ -1,12 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
-import { ServiceBuild, type ServiceProcess } from '../harness/service-process.js';
+import type { MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.js';
+import {
+  SERVICE_ADMIN_EMAIL,
+  SERVICE_ADMIN_PASSWORD,
+  ServiceBuild,
+  type ServiceProcess,
+} from '../harness/service-process.js';
 
 /**
  * What the dashboard's end-to-end files share: the service built with the page beside it, the
@@ -42,6 +49,49 @@ export async function buildServiceWithDashboard(): Promise<ServiceBuild> {
     { cwd: ROOT },
   );
   return build;
+}
+
+/**
+ * Debian's Chromium with one page at 1280×720 that records every address it requests (sockets
+ * included) and every page error. The context bypasses the page's Content-Security-Policy:
+ * axe-core is injected as an inline script.
+ */
+export async function openPage(requested: string[], pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
+  const page = await context.newPage();
+  page.on('request', (request) => void requested.push(request.url()));
+  page.on('websocket', (socket) => void requested.push(socket.url()));
+  page.on('pageerror', (error) => void pageErrors.push(String(error)));
+  return { browser, page };
+}
+
+/** Signs in on the login form with the administrator the service process was started with. */
+export async function signInAsAdmin(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('E-mail').fill(SERVICE_ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(SERVICE_ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Ends what a dashboard file started: its device, the browser, the service build (which stops
+ * the service) and the embedded PostgreSQL's data directory. A killed service would leave its
+ * embedded PostgreSQL running; an orderly stop does not.
+ */
+export async function tearDown(started: {
+  device?: MqttClient;
+  browser?: Browser;
+  build?: ServiceBuild;
+  dataDir?: string;
+}): Promise<void> {
+  await started.device?.endAsync();
+  await started.browser?.close();
+  await started.build?.dispose();
+  const { dataDir } = started;
+  const pidFile = dataDir && path.join(dataDir, 'postmaster.pid');
+  if (pidFile && existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** The embedded MQTT broker a service started like `npm start` announced in its banner. */
