@@ -27,23 +27,26 @@ export class PubSub {
   constructor(
     private readonly engine: PubSubEngine,
     private readonly namespace = '',
-    private readonly confirmMs = PUBLISH_CONFIRM_MS,
+    /** null: the engine answers at once (in memory), and no deadline is kept per publish. */
+    private readonly confirmMs: number | null = PUBLISH_CONFIRM_MS,
   ) {}
 
   /** Resolves once the engine took the event, or after `confirmMs` without an answer (logged). */
   publish<T>(topic: string, payload: T): Promise<void> {
     const sent = this.engine.publish(this.namespace + topic, payload);
+    if (this.confirmMs === null) return sent;
+    const confirmMs = this.confirmMs;
     let timer: NodeJS.Timeout | undefined;
     const unconfirmed = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         const suppressed = this.unconfirmedLog.take(topic);
         if (suppressed !== undefined)
           this.logger.warn(
-            `Publishing on ${topic} not confirmed within ${this.confirmMs} ms; going on without waiting` +
+            `Publishing on ${topic} not confirmed within ${confirmMs} ms; going on without waiting` +
               (suppressed ? ` (${suppressed} more not logged)` : ''),
           );
         resolve();
-      }, this.confirmMs);
+      }, confirmMs);
       timer.unref();
     });
     return Promise.race([sent.finally(() => clearTimeout(timer)), unconfirmed]);
