@@ -152,13 +152,17 @@ describe('leak detection: anomaly levels (e2e)', () => {
       const name = `lv-a-${RUN}`;
       const sensorId = await createSensor(name);
       const ws = t.wsClient(admin);
+      // The service's own listeners hold iterators too: wait for these two on top of them.
+      const before = t.app.get(PubSub).activeSubscriptions();
       const events = collect(ws, LEVEL_EVENTS, { names: [name] });
       const critical = collect(
         ws,
         `subscription($names: [String!]) { anomalyLevelAdded(sensorNames: $names, levels: [CRITICAL]) { sensorName ts level percent } }`,
         { names: [name] },
       );
-      await waitFor(() => t.app.get(PubSub).activeSubscriptions() >= 2, { what: 'the subscriptions to start' });
+      await waitFor(() => t.app.get(PubSub).activeSubscriptions() >= before + 2, {
+        what: 'the subscriptions to start',
+      });
 
       await publish(name, 0, READINGS.length);
       await scored(sensorId, READINGS.length);
