@@ -20,6 +20,8 @@ import {
   embeddedBrokerUrl,
   freePort,
   tearDown,
+  UI_TIMEOUT_MS,
+  LIVE_BOUND_MS,
 } from './page-checks.js';
 
 /**
@@ -27,7 +29,6 @@ import {
  * configured: embedded PostgreSQL and broker, the simulator on, the page built by Vite and
  * served at `/`. Screenshots of every view go to test/artifacts/dashboard (git-ignored).
  */
-const UI_TIMEOUT_MS = 20_000;
 const TEST_MACHINE = 'e2e-tile';
 
 /**
@@ -184,8 +185,8 @@ describe('the live dashboard at /', () => {
     process.stdout.write(
       `dashboard: login to a live overview in ${Math.round(loginToLive)} ms (${Date.now() - clicked} ms as Playwright saw it)\n`,
     );
-    // The target is 1 s on a quiet machine; the bound leaves room for the parallel test files of `npm test`.
-    expect(loginToLive).toBeLessThan(3_000);
+    // The target (1 s) is bench:dashboard's; here, with the other test files running beside it, live at all.
+    expect(loginToLive).toBeLessThan(LIVE_BOUND_MS);
 
     for (const code of ['cnc-01', 'cnc-20', '7G', '27E', '101', TEST_MACHINE])
       await expect(tile(code).count()).resolves.toBe(1);
@@ -196,7 +197,7 @@ describe('the live dashboard at /', () => {
     await tile(TEST_MACHINE).getByTestId('current').filter({ hasText: '123.4 A' }).waitFor({ timeout: UI_TIMEOUT_MS });
     const sampleToTile = Date.now() - published;
     process.stdout.write(`dashboard: sample to tile in ${sampleToTile} ms\n`);
-    expect(sampleToTile).toBeLessThan(2_000);
+    expect(sampleToTile).toBeLessThan(LIVE_BOUND_MS);
     await expect(tile(TEST_MACHINE).getByTestId('voltage').textContent()).resolves.toBe('31.7 V');
     await waitFor(
       async () => (await tile(TEST_MACHINE).locator('[data-state]').getAttribute('data-state')) !== 'UNKNOWN',

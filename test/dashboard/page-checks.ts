@@ -21,6 +21,14 @@ import {
  * for a service that must keep its address, and where screenshots go.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** How long a page may take to show what it waits for (a loaded CI machine, three test files at once). */
+export const UI_TIMEOUT_MS = 20_000;
+/**
+ * How late a live update may show, at most: the latency targets are bench:dashboard's (README),
+ * on a quiet machine; here, beside the other test files, it must show live, not after a reload.
+ */
+export const LIVE_BOUND_MS = 10_000;
+
 /** Screenshots of every view (git-ignored). */
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts/dashboard');
 

@@ -34,7 +34,7 @@ describe('experiments: the Archiver Appliance adapter', () => {
     archiver = http.createServer((request, response) => {
       const url = new URL(request.url!, 'http://archiver');
       requests.push(url);
-      if (mode === 'slow') return void setTimeout(() => response.end('[]'), 2_000).unref();
+      if (mode === 'slow') return void setTimeout(() => response.end('[]'), 10_000).unref();
       if (mode === 'broken') return void response.writeHead(500).end('boom');
       if (url.pathname !== '/retrieval/data/getData.json') return void response.writeHead(404).end();
       response.setHeader('content-type', 'application/json');
@@ -57,7 +57,7 @@ describe('experiments: the Archiver Appliance adapter', () => {
     t = await startTestApp({
       ARCHIVER_URL: archiverUrl,
       ARCHIVER_TIMEZONE: 'Europe/Berlin',
-      ARCHIVER_TIMEOUT_MS: '500',
+      ARCHIVER_TIMEOUT_MS: '2000',
     });
     admin = await t.login();
     device = await connectAsync(t.mqttUrl, { protocolVersion: 4, clientId: `arch-${RUN}`, clean: true });

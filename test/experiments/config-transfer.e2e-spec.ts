@@ -266,7 +266,7 @@ describe('experiments: configuration export and import', () => {
       { what: 'the imported PVs to be listed' },
     );
     expect(totalCount).toBe(1100);
-  });
+  }, 120_000);
 
   it('refuses an operator (experiments:write is required)', async () => {
     const exported = await source.graphql(EXPORT, { f: 'RTPDB' }, operatorToken);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { PubSub } from '../../src/shared/pubsub/pub-sub.js';
 import { collect, errorOf, startTestApp, type TestApp, testPlantRoot } from '../harness/app.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { startSmtpServer, type TestSmtpServer } from '../harness/smtp-server.js';
@@ -221,10 +222,12 @@ describe('experiments: threshold subscriptions, episodes, e-mails, alarm topic',
 
   it('a value leaving the band, coming back and leaving again sends exactly two e-mails naming the PV, value and limit', async () => {
     clock = Date.now() + 1000;
+    const before = t.app.get(PubSub).activeSubscriptions();
     const events = collect(
       t.wsClient(users.alice.token),
       'subscription { pvThresholdEvent { kind pvName limit limitValue value } }',
     );
+    await waitFor(() => t.app.get(PubSub).activeSubscriptions() > before, { what: 'the subscription to start' });
     await publish(FAN, [50, 95, 97, 88, 91, 60, 120]);
     const last = clock;
     await waitFor(async () => (await watermark(FAN)) >= last, { what: 'the values taken in' });

@@ -129,7 +129,7 @@ describe('leak detection: baseline jobs (e2e)', () => {
     );
     expect(stored.level).toBe(expected.level);
     expect(stored.percent).toBeCloseTo(expected.percent!, 9);
-  });
+  }, 120_000);
 
   it('augments the baseline with the cleaned readings since, keeping a week, and says so', async () => {
     const result = await runJob('augmentSensorBaseline');
@@ -155,7 +155,7 @@ describe('leak detection: baseline jobs (e2e)', () => {
       expect.stringContaining('baseline learned'),
       expect.stringContaining('now scores against the low baseline'),
     ]);
-  });
+  }, 120_000);
 });
 
 describe('leak detection: scheduled baseline augmentation (e2e)', () => {
@@ -214,5 +214,5 @@ describe('leak detection: scheduled baseline augmentation (e2e)', () => {
     expect(ours).toEqual([
       { state: 'SUCCEEDED', createdBy: '00000000-0000-0000-0000-000000000000', result: expect.any(String) },
     ]);
-  });
+  }, 120_000);
 });

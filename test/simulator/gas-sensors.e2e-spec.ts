@@ -83,5 +83,5 @@ describe('the embedded simulator feeds registered gas sensors with a planted lea
     );
     expect(events.indexOf('WARNING')).toBeGreaterThan(-1);
     expect(events.indexOf('WARNING')).toBeLessThan(events.indexOf('CRITICAL'));
-  });
+  }, 120_000);
 });

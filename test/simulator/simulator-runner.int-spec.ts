@@ -106,7 +106,7 @@ describe('SimulatorRunner', () => {
     });
     const newest = Math.max(...received.map((r) => r.payload.ts as number));
     // Keeping up with the wall clock (a loaded CI machine gets some slack).
-    expect(Date.now() - newest).toBeLessThan(2_000);
+    expect(Date.now() - newest).toBeLessThan(5_000);
     await sut.stop();
 
     expect(sut.isConnected).toBe(false);

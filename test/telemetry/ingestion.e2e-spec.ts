@@ -483,6 +483,7 @@ describe('plant telemetry ingestion', () => {
     const everything = await subscribed(ELECTRICAL_ADDED, { codes: [WELDER] }, prime);
     const [dashboardFrom, everythingFrom] = [dashboard.events.length, everything.events.length];
     const burst = Array.from({ length: 50 }, () => nextTs());
+    const burstAt = Date.now();
     await Promise.all(burst.map((ts, i) => publish(WELDER, 'electrical', { ts, current: 300 + i, voltage: 40 })));
     const newest = new Date(burst[49]).toISOString();
     await waitFor(() => everything.events.length - everythingFrom === 50, { what: 'all 50 events unthrottled' });
@@ -491,7 +492,8 @@ describe('plant telemetry ingestion', () => {
     });
     const received = dashboard.events.length - dashboardFrom;
     expect(received).toBeGreaterThanOrEqual(1);
-    expect(received).toBeLessThanOrEqual(6);
+    // 2 a second: a few for a burst that arrives at once; on a loaded machine it may take seconds to arrive.
+    expect(received).toBeLessThanOrEqual(Math.max(6, 2 * Math.ceil((Date.now() - burstAt) / 1000) + 2));
     expect(dashboard.events.at(-1)!.data!.electricalSampleAdded).toMatchObject({ current: 349 });
     dashboard.unsubscribe();
     everything.unsubscribe();
