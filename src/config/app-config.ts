@@ -150,6 +150,15 @@ export class AppConfig {
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(19) JOB_WORKER_NICE = 19;
 
+  /**
+   * The share of one core a background job's computation (baseline cleaning, a CSV import) may
+   * take, in percent: it computes in slices of 2 ms and sleeps in between (shared/jobs/
+   * job-progress.ts), so that live work keeps its latency on a machine with few cores, where a
+   * lower priority alone does not help. 100 = no pauses. Queries that compute in the pool (a
+   * batch matrix profile) are not paced: someone waits for them.
+   */
+  @Transform(toInt) @IsInt() @Min(5) @Max(100) JOB_CPU_PERCENT = 25;
+
   /** redis://host:port — when set, subscription events travel through Redis to every replica. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//) REDIS_URL?: string = undefined;
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { matrixProfile } from '../../src/leak-detection/domain/matrix-profile.js';
 import { PROFILE_MAX_POINTS } from '../../src/leak-detection/application/ppmv-profile.service.js';
+import { ImportedReadingsRepository } from '../../src/leak-detection/application/readings-import.ports.js';
 import { MAX_IMPORTED_FILE_CHARS } from '../../src/shared/graphql/graphql-http-body.js';
 import { WorkerPool } from '../../src/shared/jobs/worker-pool.service.js';
 import { collect, errorOf, startTestApp, type TestApp } from '../harness/app.js';
@@ -267,5 +268,19 @@ describe('leak detection: readings import and batch profile', () => {
     });
     const recent = await ok(query, { s: name, w: 24, n: false, from: new Date(START).toISOString() });
     expect(recent.ppmvMatrixProfile.points).toBe(600);
+
+    // A job's read goes in chunks (a cursor, paced between them): every reading once, in order, up to max.
+    const stored = await t.db.query<{ ms: number; ppmv: number }>(
+      `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ms, ppmv FROM ppmv_samples WHERE sensor_id = $1 ORDER BY ts`,
+      [sensorId],
+    );
+    const max = stored.length - 7;
+    const chunked = await t.app.get(ImportedReadingsRepository).series(sensorId, {}, max, { background: true });
+    expect(Array.from(chunked.times)).toEqual(stored.slice(0, max).map((r) => r.ms));
+    expect(Array.from(chunked.ppmv)).toEqual(stored.slice(0, max).map((r) => r.ppmv));
+    const bounded = await t.app
+      .get(ImportedReadingsRepository)
+      .series(sensorId, { from: new Date(stored[100].ms), to: new Date(stored[12_100].ms) }, max);
+    expect(Array.from(bounded.times)).toEqual(stored.slice(100, 12_101).map((r) => r.ms));
   });
 });

@@ -16,10 +16,14 @@ export abstract class ImportedReadingsRepository {
   /** Holds the sensor's row (FOR KEY SHARE) until the caller's transaction ends; false when it is gone. */
   abstract holdSensor(sensorId: number): Promise<boolean>;
 
-  /** The sensor's readings in [from, to], oldest first, at most `max` of them (the oldest). */
+  /**
+   * The sensor's readings in [from, to], oldest first, at most `max` of them (the oldest).
+   * `background`: for a job nobody waits on, read at the pace of its share of a core (JOB_CPU_PERCENT).
+   */
   abstract series(
     sensorId: number,
     window: { from?: Date | null; to?: Date | null },
     max: number,
+    options?: { background?: boolean },
   ): Promise<StoredSeries>;
 }

@@ -80,6 +80,7 @@ export class ReadingsImportService implements OnModuleInit {
       args: [csv, this.rules()],
       onProgress: (fraction) => job.progress(fraction * PARSED, 'parsing'),
       signal: job.signal,
+      background: true,
     });
     const sensor = this.registry.findSensorByName(sensorName);
     if (!sensor) throw deletedMeanwhile(sensorName);

@@ -178,6 +178,7 @@ export class SensorBaselinesService implements OnModuleInit, OnApplicationBootst
       sensor.id,
       { from: new Date(Date.now() - LOOK_BACK_MS) },
       BASELINE_MAX_READINGS,
+      { background: true },
     );
     job.progress(0, `cleaning ${series.ppmv.length} readings`);
     const selection = await this.pool.run<BaselineSelection>({
@@ -194,6 +195,7 @@ export class SensorBaselinesService implements OnModuleInit, OnApplicationBootst
       transfer: [series.ppmv.buffer as ArrayBuffer],
       onProgress: (fraction) => job.progress(fraction * 0.95, 'selecting'),
       signal: job.signal,
+      background: true,
     });
     const summary = { sensorName, ...selection };
     if (selection.outcome !== 'SELECTED') return job.commit(async () => summary);
@@ -223,7 +225,9 @@ export class SensorBaselinesService implements OnModuleInit, OnApplicationBootst
     const since = current?.readingsUpTo
       ? new Date(current.readingsUpTo.getTime() + 1)
       : new Date(Date.now() - LOOK_BACK_MS);
-    const series = await this.readings.series(sensor.id, { from: since }, BASELINE_MAX_READINGS);
+    const series = await this.readings.series(sensor.id, { from: since }, BASELINE_MAX_READINGS, {
+      background: true,
+    });
     const newest = series.times.length ? new Date(series.times[series.times.length - 1]) : null;
     job.progress(0, `cleaning ${series.ppmv.length} readings`);
     const augmented = await this.pool.run<AugmentedBaseline>({
@@ -233,6 +237,7 @@ export class SensorBaselinesService implements OnModuleInit, OnApplicationBootst
       transfer: [series.ppmv.buffer as ArrayBuffer],
       onProgress: (fraction) => job.progress(fraction * 0.95, 'augmenting'),
       signal: job.signal,
+      background: true,
     });
     const summary = {
       sensorName,

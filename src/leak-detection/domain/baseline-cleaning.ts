@@ -93,7 +93,7 @@ export function cleanReadings(readings: Float64Array, options: CleaningOptions =
   }
   const progress = progressSpan(options.onProgress, 0, 1);
   progress(0);
-  const { distances } = matrixProfile(readings, m, { normalized: false });
+  const { distances } = matrixProfile(readings, m, { normalized: false, onProgress: (f) => progress(f * 0.95) });
   progress(0.95);
   const discords = topDiscords(
     distances,

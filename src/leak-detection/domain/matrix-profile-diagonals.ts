@@ -1,3 +1,4 @@
+import type { ProgressListener } from '../../shared/jobs/job-progress.js';
 import { comoment, squaredDistance } from './subsequence-statistics.js';
 
 /**
@@ -30,6 +31,21 @@ export function emptyPartners(count: number, worst: number): BestPartners {
     leftIndex: new Int32Array(count).fill(-1),
     right: new Float64Array(count).fill(worst),
     rightIndex: new Int32Array(count).fill(-1),
+  };
+}
+
+/**
+ * Reports, after diagonal g (the diagonals run from the shortest, count − 1, down to the
+ * longest, exclusionZone + 1), the fraction of the matrix's cells walked: every four diagonals,
+ * a few hundred microseconds apart at 50,000 points, so a worker's pacer can pause there too.
+ */
+function diagonalsWalked(count: number, exclusionZone: number, onProgress?: ProgressListener): (g: number) => void {
+  if (!onProgress) return () => {};
+  const diagonals = count - exclusionZone - 1;
+  const cells = diagonals * (diagonals + 1);
+  return (g) => {
+    const done = count - g;
+    onProgress((done * (done + 1)) / cells);
   };
 }
 
@@ -79,7 +95,7 @@ export class RawDiagonalWalk {
     this.start = new Float64Array(this.count);
   }
 
-  walk(exclusionZone: number): void {
+  walk(exclusionZone: number, onProgress?: ProgressListener): void {
     const { values, penalty, m, start, count } = this;
     const { left, leftIndex, right, rightIndex } = this.best;
     for (let g = exclusionZone + 1; g < count; g++) {
@@ -90,9 +106,16 @@ export class RawDiagonalWalk {
       offerLower(right, rightIndex, 0, g, d);
       offerLower(left, leftIndex, g, 0, d);
     }
+    const walked = diagonalsWalked(count, exclusionZone, onProgress);
     let g = count - 1;
-    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) this.run(g, 1, start[g]);
-    for (; g > exclusionZone; g -= 4) this.quad(g - 3);
+    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) {
+      this.run(g, 1, start[g]);
+      walked(g);
+    }
+    for (; g > exclusionZone; g -= 4) {
+      this.quad(g - 3);
+      walked(g - 3);
+    }
   }
 
   /** Continues diagonal g from row `from` (its predecessor's squared distance is p) to its end. */
@@ -223,16 +246,23 @@ export class CorrelationDiagonalWalk {
     this.weight = (m - 1) / (m * m);
   }
 
-  walk(exclusionZone: number): void {
+  walk(exclusionZone: number, onProgress?: ProgressListener): void {
     const { values, mean, inv, m, start, count } = this;
     for (let g = exclusionZone + 1; g < count; g++) {
       const cov = comoment(values, 0, g, m, mean);
       start[g] = cov;
       this.offer(0, g, cov * inv[0] * inv[g]);
     }
+    const walked = diagonalsWalked(count, exclusionZone, onProgress);
     let g = count - 1;
-    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) this.run(g, 1, start[g]);
-    for (; g > exclusionZone; g -= 4) this.quad(g - 3);
+    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) {
+      this.run(g, 1, start[g]);
+      walked(g);
+    }
+    for (; g > exclusionZone; g -= 4) {
+      this.quad(g - 3);
+      walked(g - 3);
+    }
   }
 
   private offer(i: number, j: number, r: number): void {

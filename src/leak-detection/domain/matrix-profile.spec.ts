@@ -111,6 +111,20 @@ describe.each(variants)('$name matrix profile against the brute-force reference'
   });
 });
 
+describe.each(variants)('$name matrix profile progress', ({ normalized }) => {
+  it('reports the share of the matrix walked every few diagonals, rising to 1, without changing the profile', () => {
+    const series = randomWalk(2_000, 3, 40);
+    const fractions: number[] = [];
+    const reported = matrixProfile(series, 32, { normalized, onProgress: (f) => fractions.push(f) });
+    expect(reported).toEqual(matrixProfile(series, 32, { normalized }));
+    // 1,960 diagonals after the exclusion zone, reported every four or more often.
+    expect(fractions.length).toBeGreaterThanOrEqual(490);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions[0]).toBeGreaterThan(0);
+    expect(fractions.at(-1)).toBe(1);
+  });
+});
+
 describe('z-normalised matrix profile', () => {
   it('gives stumpy’s own documented example', () => {
     const actual = matrixProfile([584, -11, 23, 79, 1001, 0, -19], 3);

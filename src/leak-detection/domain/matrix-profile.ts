@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../shared/errors/domain-errors.js';
+import type { ProgressListener } from '../../shared/jobs/job-progress.js';
 import {
   CorrelationDiagonalWalk,
   emptyPartners,
@@ -52,6 +53,8 @@ export interface MatrixProfileOptions {
   normalized?: boolean;
   /** Windows closer than this many positions are not neighbours; default ⌈m/4⌉. */
   exclusionZone?: number;
+  /** The fraction of the distance matrix walked, every few diagonals (not rate-limited). */
+  onProgress?: ProgressListener;
 }
 
 /** stumpy's `config.STUMPY_EXCL_ZONE_DENOM` = 4. */
@@ -86,8 +89,8 @@ export function matrixProfile(
   const exclusionZone = options.exclusionZone ?? defaultExclusionZone(windowSize);
   checkProfileParameters(series.length, windowSize, exclusionZone);
   const sides = normalized
-    ? zNormalizedSides(series, windowSize, exclusionZone)
-    : nonNormalizedSides(series, windowSize, exclusionZone);
+    ? zNormalizedSides(series, windowSize, exclusionZone, options.onProgress)
+    : nonNormalizedSides(series, windowSize, exclusionZone, options.onProgress);
   return { windowSize, exclusionZone, normalized, ...sides, ...combineSides(sides) };
 }
 
@@ -121,7 +124,12 @@ export function combineSides(sides: ProfileSides): { distances: Float64Array; in
 }
 
 /** Squared raw distances along every diagonal; the smallest per row (right side) and per column (left side). */
-function nonNormalizedSides(series: ArrayLike<number>, m: number, exclusionZone: number): ProfileSides {
+function nonNormalizedSides(
+  series: ArrayLike<number>,
+  m: number,
+  exclusionZone: number,
+  onProgress?: ProgressListener,
+): ProfileSides {
   const values = finiteValues(series);
   const count = values.length - m + 1;
   const finite = finiteWindows(series, m);
@@ -129,7 +137,7 @@ function nonNormalizedSides(series: ArrayLike<number>, m: number, exclusionZone:
   const penalty = new Float64Array(count);
   for (let w = 0; w < count; w++) penalty[w] = finite[w] ? 0 : NaN;
   const sides = emptyPartners(count, Infinity);
-  new RawDiagonalWalk(values, penalty, m, sides).walk(exclusionZone);
+  new RawDiagonalWalk(values, penalty, m, sides).walk(exclusionZone, onProgress);
   const distance = (i: number, j: number) => Math.sqrt(squaredDistance(values, i, j, m));
   return reportedSides(sides, distance);
 }
@@ -150,7 +158,12 @@ function reportedSides(sides: BestPartners, distance: (i: number, j: number) => 
 }
 
 /** Pearson correlations along every diagonal; the largest per row (right side) and per column (left side). */
-function zNormalizedSides(series: ArrayLike<number>, m: number, exclusionZone: number): ProfileSides {
+function zNormalizedSides(
+  series: ArrayLike<number>,
+  m: number,
+  exclusionZone: number,
+  onProgress?: ProgressListener,
+): ProfileSides {
   const values = finiteValues(series);
   const count = values.length - m + 1;
   const finite = finiteWindows(series, m);
@@ -160,7 +173,7 @@ function zNormalizedSides(series: ArrayLike<number>, m: number, exclusionZone: n
     writeWindowMoments(values, w, m, finite[w] === 1 && constant[w] === 0, moments, w);
   }
   const sides = emptyPartners(count, -Infinity);
-  new CorrelationDiagonalWalk({ ...moments, values }, m, perfectCorrelation(m), sides).walk(exclusionZone);
+  new CorrelationDiagonalWalk({ ...moments, values }, m, perfectCorrelation(m), sides).walk(exclusionZone, onProgress);
   addConstantWindows(finite, constant, exclusionZone, sides);
   return reportedSides(sides, (i, j) => zNormalizedDistance(values, i, j, m, moments, constant));
 }

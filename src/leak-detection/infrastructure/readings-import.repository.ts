@@ -54,11 +54,17 @@ export class SqlImportedReadingsRepository extends ImportedReadingsRepository {
   }
 
   /** Read in the worker pool (stored-series.tasks.ts): tens of thousands of rows are parsed off the event loop. */
-  series(sensorId: number, window: { from?: Date | null; to?: Date | null }, max: number): Promise<StoredSeries> {
+  series(
+    sensorId: number,
+    window: { from?: Date | null; to?: Date | null },
+    max: number,
+    options: { background?: boolean } = {},
+  ): Promise<StoredSeries> {
     return this.pool.run<StoredSeries>({
       module: new URL('./stored-series.tasks.js', import.meta.url),
       fn: 'readStoredSeries',
       args: [this.config.DATABASE_URL, sensorId, window.from?.getTime() ?? null, window.to?.getTime() ?? null, max],
+      background: options.background,
     });
   }
 }

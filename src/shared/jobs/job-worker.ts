@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '../errors/domain-errors.js';
-import { progressSpan } from './job-progress.js';
+import { cpuSharePacer, progressSpan, setComputationPacer } from './job-progress.js';
 import { lowerThreadPriority } from './thread-priority.js';
 import type { TaskFailure, TaskRequest, WorkerReply } from './worker-tasks.js';
 
@@ -15,7 +15,9 @@ lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
 
 port.on('message', (request: TaskRequest) => void run(request));
 
-async function run({ module, fn, args }: TaskRequest): Promise<void> {
+async function run({ module, fn, args, cpuShare }: TaskRequest): Promise<void> {
+  // The task's progress reports are where it pauses to stay within its share of a core.
+  setComputationPacer(cpuSharePacer(cpuShare));
   try {
     const exported = ((await import(module)) as Record<string, unknown>)[fn];
     if (typeof exported !== 'function') throw new Error(`${module} exports no function ${fn}`);

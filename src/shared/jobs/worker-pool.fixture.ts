@@ -15,6 +15,22 @@ export function squares(values: Float64Array, onProgress: (fraction: number, mes
   return { sum, squares: out, threadId };
 }
 
+/**
+ * Computes for `busyMs` in chunks of a quarter millisecond, reporting progress after each;
+ * the time spent computing and the time it took in all (a paced task sleeps in its reports).
+ */
+export function busyFor(busyMs: number, onProgress: (fraction: number) => void): { busyMs: number; wallMs: number } {
+  const began = performance.now();
+  let busy = 0;
+  while (busy < busyMs) {
+    const chunk = performance.now();
+    while (performance.now() - chunk < 0.25) Math.sqrt(Math.random());
+    busy += performance.now() - chunk;
+    onProgress(Math.min(busy / busyMs, 1));
+  }
+  return { busyMs: busy, wallMs: performance.now() - began };
+}
+
 export function refuse(): never {
   throw new InvalidInputError('The window size must be an integer of at least 3', { windowSize: 'must be ≥ 3' });
 }

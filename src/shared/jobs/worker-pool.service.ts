@@ -17,6 +17,11 @@ export interface WorkerTask {
   onProgress?: (fraction: number, message?: string) => void;
   /** Aborting ends the task at once: its thread is stopped and replaced. */
   signal?: AbortSignal;
+  /**
+   * A long job's computation that nobody waits for interactively: paced to JOB_CPU_PERCENT of
+   * a core at its progress reports. Unset: it runs flat out (a query's).
+   */
+  background?: boolean;
 }
 
 /** A DomainError thrown by a task in its worker, with the same code and details here. */
@@ -53,8 +58,9 @@ interface Thread {
  * profiles, CSV parsing, baseline cleaning), so that ingestion acknowledgements, board replies
  * and subscriptions never wait for it on the event loop. Threads start on first use; tasks
  * beyond the pool's size wait in order. A thread that crashes, or whose task is aborted, is
- * replaced. The threads run at a lower scheduling priority (JOB_WORKER_NICE): a job takes the
- * idle CPU, not the event loop's. Works from dist/ as from the TypeScript sources (source-workers.ts).
+ * replaced. The threads run at a lower scheduling priority (JOB_WORKER_NICE), and a background
+ * task's computation is paced to a share of a core (JOB_CPU_PERCENT): a job takes the idle CPU,
+ * not the event loop's. Works from dist/ as from the TypeScript sources (source-workers.ts).
  */
 @Injectable()
 export class WorkerPool implements OnApplicationShutdown {
@@ -68,6 +74,7 @@ export class WorkerPool implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.size = config.JOB_WORKERS;
     this.nice = config.JOB_WORKER_NICE ?? 0;
+    this.backgroundShare = (config.JOB_CPU_PERCENT ?? 100) / 100;
     const fromSources = runsFromSources(import.meta.url);
     this.entry = new URL(fromSources ? './job-worker.ts' : './job-worker.js', import.meta.url);
     this.execArgv = fromSources ? sourceWorkerExecArgv() : undefined;
@@ -76,6 +83,8 @@ export class WorkerPool implements OnApplicationShutdown {
   readonly size: number;
   /** The threads' nice value (Linux): they yield the CPU to the event loop (thread-priority.ts). */
   private readonly nice: number;
+  /** The share of a core a background task may take (JOB_CPU_PERCENT). */
+  private readonly backgroundShare: number;
 
   run<T>(task: WorkerTask): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The worker pool is shut down'));
@@ -114,8 +123,8 @@ export class WorkerPool implements OnApplicationShutdown {
       thread.current = pending;
       // A thread with a task keeps the process alive until it answers; an idle one does not.
       thread.worker.ref();
-      const { module, fn, args, transfer } = pending.task;
-      const request: TaskRequest = { module: module.href, fn, args };
+      const { module, fn, args, transfer, background } = pending.task;
+      const request: TaskRequest = { module: module.href, fn, args, cpuShare: background ? this.backgroundShare : 1 };
       try {
         thread.worker.postMessage(request, transfer ?? []);
       } catch (error) {

@@ -7,7 +7,7 @@ import { TaskAbortedError, WorkerPool, WorkerTaskError } from './worker-pool.ser
 const FIXTURE = new URL('./worker-pool.fixture.js', import.meta.url);
 
 describe('WorkerPool (from the TypeScript sources, as under Jest)', () => {
-  const sut = new WorkerPool({ JOB_WORKERS: 2, JOB_WORKER_NICE: 15 } as AppConfig);
+  const sut = new WorkerPool({ JOB_WORKERS: 2, JOB_WORKER_NICE: 15, JOB_CPU_PERCENT: 25 } as AppConfig);
   afterAll(() => sut.onApplicationShutdown());
 
   it('runs an exported function in a worker thread, typed arrays moved both ways, progress forwarded', async () => {
@@ -35,6 +35,16 @@ describe('WorkerPool (from the TypeScript sources, as under Jest)', () => {
     if (here === null) return; // no /proc: priorities are left alone
     expect(await sut.run({ module: FIXTURE, fn: 'threadNice', args: [] })).toBe(Math.max(15, here));
     expect(threadNice()).toBe(here);
+  });
+
+  it('paces a background task to JOB_CPU_PERCENT of a core at its progress reports; other tasks run flat out', async () => {
+    type Timing = { busyMs: number; wallMs: number };
+    const paced = await sut.run<Timing>({ module: FIXTURE, fn: 'busyFor', args: [60], background: true });
+    // 2 ms slices, each followed by a sleep of three times as long (25 %): at least 3.5× in all.
+    expect(paced.wallMs).toBeGreaterThanOrEqual(3.5 * paced.busyMs);
+    // Unpaced, the time outside its computing is a few calls per chunk (loosely bounded: a loaded machine).
+    const flatOut = await sut.run<Timing>({ module: FIXTURE, fn: 'busyFor', args: [60] });
+    expect(flatOut.wallMs).toBeLessThan(3 * flatOut.busyMs);
   });
 
   it('rethrows a domain error with its code and details, other errors as errors', async () => {

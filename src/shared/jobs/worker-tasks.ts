@@ -4,6 +4,8 @@ export interface TaskRequest {
   module: string;
   fn: string;
   args: unknown[];
+  /** The share of one core the task's computation may take (job-progress.ts `cpuSharePacer`); 1 = unpaced. */
+  cpuShare: number;
 }
 
 /** An error thrown in the worker, as far as it survives the thread boundary. */
