@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { cpuSharePacer, progressSpan, setComputationPacer } from './job-progress.js';
+import { busyFor } from './worker-pool.fixture.js';
 
 describe('progress reports', () => {
   afterEach(() => setComputationPacer(undefined));
@@ -28,18 +29,11 @@ describe('progress reports', () => {
 });
 
 describe('cpuSharePacer', () => {
-  /** Computes in quarter-millisecond chunks, pacing after each, until `busyMs` of computing: the wall time it took. */
-  function computeFor(busyMs: number, pace: () => void): { busy: number; wall: number } {
-    const began = performance.now();
-    let busy = 0;
-    while (busy < busyMs) {
-      const chunk = performance.now();
-      while (performance.now() - chunk < 0.25) Math.sqrt(Math.random());
-      busy += performance.now() - chunk;
-      pace();
-    }
-    return { busy, wall: performance.now() - began };
-  }
+  /** Computes in quarter-millisecond chunks, pacing after each (the worker pool's fixture task, run here). */
+  const computeFor = (busyMs: number, pace: () => void) => {
+    const { busyMs: busy, wallMs: wall } = busyFor(busyMs, pace);
+    return { busy, wall };
+  };
 
   it('sleeps after each slice so that the computation takes about its share of the time', () => {
     const { busy, wall } = computeFor(40, cpuSharePacer(0.5));
