@@ -50,8 +50,8 @@ export async function prepareBaselineJobLoad(app: INestApplicationContext): Prom
   const start = Date.now() - n * 30_000;
   const times = Float64Array.from({ length: n }, (_, k) => start + k * 30_000);
   const ppmv = Float64Array.from({ length: n }, (_, k) => day[k % day.length]);
-  await app.get(ImportedReadingsRepository).insert(sensor.id, { times, ppmv });
   const readings = app.get(ImportedReadingsRepository);
+  await readings.insert(sensor.id, { times, ppmv });
   // A cancelled job's worker thread is replaced; the new one starts (an isolate, its modules)
   // here rather than inside the next window measured with a job: a service's thread lives on.
   const warmThread = () => readings.series(sensor.id, {}, 1);

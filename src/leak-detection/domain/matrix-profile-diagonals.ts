@@ -35,18 +35,34 @@ export function emptyPartners(count: number, worst: number): BestPartners {
 }
 
 /**
- * Reports, after diagonal g (the diagonals run from the shortest, count − 1, down to the
- * longest, exclusionZone + 1), the fraction of the matrix's cells walked: every four diagonals,
+ * The order both walks take the diagonals in: from the shortest (count − 1) to the longest
+ * (exclusionZone + 1), one at a time until the rest divide into fours, then four at a time
+ * (`quad(g0)` walks g0 … g0 + 3). After each step, the fraction of the matrix's cells walked:
  * a few hundred microseconds apart at 50,000 points, so a worker's pacer can pause there too.
+ * The callbacks run once per diagonal or four, never inside a diagonal's loop.
  */
-function diagonalsWalked(count: number, exclusionZone: number, onProgress?: ProgressListener): (g: number) => void {
-  if (!onProgress) return () => {};
+function walkFromShortest(
+  count: number,
+  exclusionZone: number,
+  one: (g: number) => void,
+  quad: (g0: number) => void,
+  onProgress?: ProgressListener,
+): void {
   const diagonals = count - exclusionZone - 1;
   const cells = diagonals * (diagonals + 1);
-  return (g) => {
+  const walked = (g: number) => {
     const done = count - g;
-    onProgress((done * (done + 1)) / cells);
+    onProgress?.((done * (done + 1)) / cells);
   };
+  let g = count - 1;
+  for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) {
+    one(g);
+    walked(g);
+  }
+  for (; g > exclusionZone; g -= 4) {
+    quad(g - 3);
+    walked(g - 3);
+  }
 }
 
 /** stumpy's `config.STUMPY_P_NORM_THRESHOLD`: squared distances below it are 0. */
@@ -106,16 +122,13 @@ export class RawDiagonalWalk {
       offerLower(right, rightIndex, 0, g, d);
       offerLower(left, leftIndex, g, 0, d);
     }
-    const walked = diagonalsWalked(count, exclusionZone, onProgress);
-    let g = count - 1;
-    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) {
-      this.run(g, 1, start[g]);
-      walked(g);
-    }
-    for (; g > exclusionZone; g -= 4) {
-      this.quad(g - 3);
-      walked(g - 3);
-    }
+    walkFromShortest(
+      count,
+      exclusionZone,
+      (g) => this.run(g, 1, start[g]),
+      (g0) => this.quad(g0),
+      onProgress,
+    );
   }
 
   /** Continues diagonal g from row `from` (its predecessor's squared distance is p) to its end. */
@@ -253,16 +266,13 @@ export class CorrelationDiagonalWalk {
       start[g] = cov;
       this.offer(0, g, cov * inv[0] * inv[g]);
     }
-    const walked = diagonalsWalked(count, exclusionZone, onProgress);
-    let g = count - 1;
-    for (; g > exclusionZone && (g - exclusionZone) % 4 !== 0; g--) {
-      this.run(g, 1, start[g]);
-      walked(g);
-    }
-    for (; g > exclusionZone; g -= 4) {
-      this.quad(g - 3);
-      walked(g - 3);
-    }
+    walkFromShortest(
+      count,
+      exclusionZone,
+      (g) => this.run(g, 1, start[g]),
+      (g0) => this.quad(g0),
+      onProgress,
+    );
   }
 
   private offer(i: number, j: number, r: number): void {
